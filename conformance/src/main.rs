@@ -1,0 +1,69 @@
+//! `hcx-conformance run [DIR...]`: runs every `*.json` vector file under each folder,
+//! prints a line per suite, each skip with its reason, and last
+//! `N passed, M failed, K skipped`. Exits non-zero on any failure or unrecognised file.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "hcx-conformance", version, about = "hcx conformance vectors")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Run every vector file under the folders (default: the shared vectors and hcx's own).
+    Run {
+        /// Folders to run; paths resolve from the current directory.
+        dirs: Vec<PathBuf>,
+        /// The shared vectors folder used when no folder is given.
+        #[arg(long, env = "HCX_VECTORS_DIR", default_value = "../shared/vectors")]
+        vectors_dir: PathBuf,
+        /// Print every failing case, not only the first 20 per suite.
+        #[arg(long)]
+        verbose: bool,
+    },
+}
+
+fn main() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.cmd {
+        Cmd::Run { dirs, vectors_dir, verbose } => {
+            let dirs = if dirs.is_empty() {
+                vec![vectors_dir, PathBuf::from("conformance/vectors/hcx")]
+            } else {
+                dirs
+            };
+            let outcome = hcx_conformance::run_dirs(&dirs)?;
+            for (name, r) in &outcome.suites {
+                println!(
+                    "suite {name}: {} passed, {} failed, {} skipped ({} files)",
+                    r.passed,
+                    r.failures.len(),
+                    r.skips.len(),
+                    r.files
+                );
+                for s in &r.skips {
+                    println!("  skip {s}");
+                }
+                let shown = if verbose { usize::MAX } else { 20 };
+                for f in r.failures.iter().take(shown) {
+                    println!("  FAIL {f}");
+                }
+                if r.failures.len() > shown {
+                    println!("  ... {} more failures (--verbose)", r.failures.len() - shown);
+                }
+            }
+            for u in &outcome.unrecognised {
+                println!("FAIL {u}");
+            }
+            let totals = outcome.totals();
+            println!("{totals}");
+            Ok(if totals.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+    }
+}
