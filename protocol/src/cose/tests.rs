@@ -550,3 +550,41 @@ proptest! {
         m.verify(&s.public_key(), &[]).unwrap();
     }
 }
+
+/// Throughput of parse + verify against raw Ed25519 verification of the same
+/// Sig_structure (target ≥ 90 %). Timing-dependent, so not run by default:
+/// `cargo test -p hcx-protocol --release -- --ignored verify_rate --nocapture`.
+#[test]
+#[ignore = "timing measurement; run by hand in release mode"]
+#[allow(clippy::disallowed_methods)] // a benchmark needs the clock
+fn verify_rate_vs_raw_ed25519() {
+    use std::time::Instant;
+    let s = ed();
+    let pk = s.public_key();
+    let msg = sign1(&s, KID, &[0x55; 120]).unwrap();
+    let m = Sign1::parse(&msg, Profile::Hcx).unwrap();
+    let (tbs, sig) = (m.to_be_signed(&[]), m.signature().to_vec());
+    let n = 20_000;
+    let t = Instant::now();
+    for _ in 0..n {
+        pk.verify(Alg::EdDsa, std::hint::black_box(&tbs), &sig)
+            .unwrap();
+    }
+    let raw = t.elapsed();
+    let t = Instant::now();
+    for _ in 0..n {
+        let m = Sign1::parse(std::hint::black_box(&msg), Profile::Hcx).unwrap();
+        m.verify(&pk, &[]).unwrap();
+    }
+    let cose = t.elapsed();
+    let ratio = raw.as_secs_f64() / cose.as_secs_f64();
+    println!(
+        "raw {raw:?}, cose {cose:?} for {n}: {:.1} % of raw rate",
+        ratio * 100.0
+    );
+    assert!(
+        ratio >= 0.9,
+        "COSE verify at {:.1} % of raw Ed25519",
+        ratio * 100.0
+    );
+}
