@@ -11,38 +11,26 @@ use crate::sign::{self, Alg, PublicKey, SignatureError, Signer};
 
 use super::{WireMessage, wire_enum, wire_struct};
 
-/// A region: its six-digit GB/T 2260 division code (`330000` Zhejiang).
-///
-/// Placeholder until `crate::identity::Region` lands; the wire form (an unsigned
-/// integer in `100000..=999999`) is the same.
+/// A region (province-level GB/T 2260 code), from `crate::identity`.
+pub use crate::identity::Region;
+
+/// A region written as its two-digit province prefix (`33` for `330000`): the compact
+/// form health-code claims use, three bytes shorter than the six-digit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Region(u32);
+pub struct RegionPrefix(pub Region);
 
-impl Region {
-    /// The region for a six-digit division code.
-    pub const fn new(code: u32) -> Option<Self> {
-        if code >= 100_000 && code <= 999_999 {
-            Some(Self(code))
-        } else {
-            None
-        }
-    }
-
-    /// The six-digit code.
-    pub const fn code(self) -> u32 {
-        self.0
-    }
-}
-
-impl Cbor for Region {
+impl Cbor for RegionPrefix {
     fn encode(&self, e: &mut Encoder) {
-        e.u64(u64::from(self.0));
+        e.u64(u64::from(self.0.code() / 10_000));
     }
     fn decode(d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
-        u32::try_from(d.u64()?)
+        u8::try_from(d.u64()?)
             .ok()
-            .and_then(Self::new)
-            .ok_or(DecodeError::InvalidValue { field: "region" })
+            .and_then(Region::from_prefix)
+            .map(Self)
+            .ok_or(DecodeError::InvalidValue {
+                field: "region prefix",
+            })
     }
 }
 
@@ -128,17 +116,17 @@ impl CodeId {
 }
 
 /// The smallest key id hcx accepts.
-pub const KEY_ID_MIN: usize = 16;
+pub const KEY_ID_MIN: usize = crate::cose::MIN_KID_LEN;
 /// The largest key id hcx accepts.
-pub const KEY_ID_MAX: usize = 32;
+pub const KEY_ID_MAX: usize = crate::cose::MAX_KID_LEN;
 
-/// A key id (COSE `kid`): 16 to 32 bytes. hcx derives it as the first 16 bytes of
+/// A key id (COSE `kid`): 16 to 64 bytes. hcx derives it as the first 16 bytes of
 /// SHA-256 of the public key bytes ([`KeyId::derive`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct KeyId(Vec<u8>);
 
 impl KeyId {
-    /// A key id from its bytes, if 16 to 32 long.
+    /// A key id from its bytes, if 16 to 64 long.
     pub fn new(bytes: &[u8]) -> Option<Self> {
         (KEY_ID_MIN..=KEY_ID_MAX)
             .contains(&bytes.len())
@@ -163,7 +151,7 @@ impl Cbor for KeyId {
     }
     fn decode(d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
         Self::new(d.bytes()?).ok_or(DecodeError::InvalidValue {
-            field: "key id (16-32 bytes)",
+            field: "key id (16-64 bytes)",
         })
     }
 }
@@ -187,6 +175,50 @@ impl Cbor for RuleId {
         Ok(Self {
             hash: d.bytes_fixed::<32>()?,
             version: u32::decode(d)?,
+        })
+    }
+}
+
+/// The short rule reference a health code carries (its QR budget is tight): the first
+/// four bytes of the rule set's hash and its version. Encoded as `[bstr .size 4, uint]`.
+/// It names a rule set of the issuing region; the code's signature, not the prefix,
+/// makes it authentic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RuleRef {
+    /// First four bytes of the rule set's SHA-256.
+    pub prefix: [u8; 4],
+    /// Version.
+    pub version: u16,
+}
+
+impl RuleRef {
+    /// The reference to `id`, if its version fits 16 bits.
+    pub fn of(id: &RuleId) -> Option<Self> {
+        let mut prefix = [0u8; 4];
+        for (p, h) in prefix.iter_mut().zip(&id.hash) {
+            *p = *h;
+        }
+        Some(Self {
+            prefix,
+            version: u16::try_from(id.version).ok()?,
+        })
+    }
+
+    /// Whether this reference names `id`.
+    pub fn matches(&self, id: &RuleId) -> bool {
+        Self::of(id).as_ref() == Some(self)
+    }
+}
+
+impl Cbor for RuleRef {
+    fn encode(&self, e: &mut Encoder) {
+        e.array(2).bytes(&self.prefix).u64(u64::from(self.version));
+    }
+    fn decode(d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
+        d.array_of(2)?;
+        Ok(Self {
+            prefix: d.bytes_fixed::<4>()?,
+            version: u16::decode(d)?,
         })
     }
 }

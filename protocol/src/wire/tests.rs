@@ -11,7 +11,7 @@ use crate::sign::{Ed25519Signer, Signer};
 // ---- strategies -------------------------------------------------------------------
 
 fn region() -> impl Strategy<Value = Region> {
-    (100_000u32..=999_999).prop_map(|c| Region::new(c).unwrap())
+    prop::sample::select(Region::all().collect::<Vec<_>>())
 }
 fn jurisdiction() -> impl Strategy<Value = Jurisdiction> {
     prop_oneof![Just(2usize), Just(4), Just(6), Just(9), Just(12)]
@@ -74,11 +74,11 @@ fn stream() -> impl Strategy<Value = StreamId> {
 fn holder() -> impl Strategy<Value = HolderBinding> {
     (
         prop::sample::select(DocType::ALL.to_vec()),
-        "[A-Z张李王][*]{0,20}",
-        "[*]{0,16}[0-9X]{0,2}",
+        "[*]|[*][张李王\u{20000}]|[A-Z][*]",
+        "[*]{2}[0-9X*]{2}",
         any::<[u8; 16]>(),
         any::<[u8; 16]>(),
-        proptest::option::of("[A-Z]{3}"),
+        "[A-Z]{3}",
     )
         .prop_map(
             |(doc_type, name_mask, number_mask, salt, hash, country)| HolderBinding {
@@ -87,7 +87,7 @@ fn holder() -> impl Strategy<Value = HolderBinding> {
                 number_mask,
                 salt,
                 hash,
-                country,
+                country: (doc_type == DocType::Passport).then_some(country),
             },
         )
 }
@@ -98,24 +98,26 @@ fn claims() -> impl Strategy<Value = CodeClaims> {
         region(),
         any::<u8>(),
         risk(),
-        rule(),
-        (0u64..1 << 40, 1u64..=MAX_CODE_LIFETIME),
+        any::<([u8; 4], u16)>(),
+        (0u64..1 << 40, 1u8..=168),
         prop::sample::select(CodeKind::ALL),
         holder(),
-        proptest::option::of(any::<[u8; 16]>()),
+        proptest::option::of(any::<[u8; 4]>()),
     )
         .prop_map(
-            |(id, issuer, c, risk, rule, (t, l), kind, holder, delegation)| CodeClaims {
-                code_id: CodeId(id),
-                issuer,
-                colour: Colour(c),
-                risk,
-                rule,
-                issued_at: t,
-                expires_at: t + l,
-                kind,
-                holder,
-                delegation,
+            |(id, issuer, c, risk, (prefix, version), (t, m), kind, holder, delegation)| {
+                CodeClaims::new(
+                    CodeId(id),
+                    issuer,
+                    Colour(c),
+                    risk,
+                    RuleRef { prefix, version },
+                    t,
+                    m,
+                    kind,
+                    holder,
+                    delegation,
+                )
             },
         )
 }
@@ -855,7 +857,7 @@ fn size_limits_are_enforced() {
     CatchUpPage::from_bytes(&page.to_bytes()).unwrap();
 
     let n = RiskNotice {
-        target: Region::new(330000).unwrap(),
+        target: Region::from_code(330000).unwrap(),
         code: CodeIdHash([0; 32]),
         sealed: Bytes(vec![0; 257]),
     };
@@ -868,45 +870,45 @@ fn size_limits_are_enforced() {
 }
 
 fn sample_claims() -> CodeClaims {
-    CodeClaims {
-        code_id: CodeId([1; 16]),
-        issuer: Region::new(330000).unwrap(),
-        colour: Colour::GREEN,
-        risk: RiskLevel::Low,
-        rule: RuleId {
-            hash: [2; 32],
+    CodeClaims::new(
+        CodeId([1; 16]),
+        Region::from_code(330000).unwrap(),
+        Colour::GREEN,
+        RiskLevel::Low,
+        RuleRef {
+            prefix: [2; 4],
             version: 3,
         },
-        issued_at: 1_700_000_000,
-        expires_at: 1_700_000_000 + PHONE_CODE_LIFETIME,
-        kind: CodeKind::Resident,
-        holder: HolderBinding {
+        1_700_000_000,
+        24,
+        CodeKind::Resident,
+        HolderBinding {
             doc_type: DocType::MainlandId,
-            name_mask: "张*".into(),
-            number_mask: "****************12".into(),
+            name_mask: "*明".into(),
+            number_mask: "**12".into(),
             salt: [3; 16],
             hash: [4; 16],
             country: None,
         },
-        delegation: None,
-    }
+        None,
+    )
 }
 
 #[test]
 fn unknown_key_rejected() {
     let c = sample_claims();
     let mut bytes = c.to_bytes();
-    // The map head 0xa9 (9 entries) becomes 0xaa, and key 11 => 0 is appended.
-    assert_eq!(bytes[0], 0xa9);
-    bytes[0] = 0xaa;
-    bytes.extend_from_slice(&[0x0b, 0x00]);
+    // The map head 0xad (13 entries) becomes 0xae, and key 16 => 0 is appended.
+    assert_eq!(bytes[0], 0xad);
+    bytes[0] = 0xae;
+    bytes.extend_from_slice(&[0x10, 0x00]);
     assert!(matches!(
         CodeClaims::from_bytes(&bytes),
         Err(DecodeError::UnknownKey { .. })
     ));
     // An unknown key in the middle (key 0 before key 1).
     let mut bytes = c.to_bytes();
-    bytes[0] = 0xaa;
+    bytes[0] = 0xae;
     bytes.splice(1..1, [0x00, 0x00]);
     assert!(CodeClaims::from_bytes(&bytes).is_err());
 }
@@ -929,11 +931,11 @@ fn non_canonical_deep_inside_rejected() {
     ));
     // And inside an envelope's body (an equivocation's first item length).
     let env = Envelope::new(
-        Region::new(330000).unwrap(),
+        Region::from_code(330000).unwrap(),
         1,
         5,
         Body::Equivocation(Equivocation {
-            accused: Region::new(450000).unwrap(),
+            accused: Region::from_code(450000).unwrap(),
             kind: EquivocationKind::Envelopes,
             first: Bytes(vec![9; 3]),
             second: Bytes(vec![8; 3]),
@@ -953,19 +955,19 @@ fn non_canonical_deep_inside_rejected() {
 #[test]
 fn envelope_stream_rules() {
     let notice = RiskNotice {
-        target: Region::new(330000).unwrap(),
+        target: Region::from_code(330000).unwrap(),
         code: CodeIdHash([5; 32]),
         sealed: Bytes(vec![1; 40]),
     };
     let env = Envelope::new(
-        Region::new(450000).unwrap(),
+        Region::from_code(450000).unwrap(),
         7,
         100,
         Body::RiskNotice(notice),
     );
     assert_eq!(
         env.stream,
-        StreamId::directed::<RiskNotice>(Region::new(330000).unwrap())
+        StreamId::directed::<RiskNotice>(Region::from_code(330000).unwrap())
     );
     Envelope::open(&env.to_bytes()).unwrap();
     let mut wrong = env.clone();
@@ -979,13 +981,13 @@ fn envelope_stream_rules() {
     assert!(Envelope::open(&wrong.to_bytes()).is_err());
     // Author must be the sender.
     let snap = StatusSnapshot {
-        region: Region::new(330000).unwrap(),
+        region: Region::from_code(330000).unwrap(),
         date: 1,
         fresh_until: 2,
         codes: vec![],
     };
     let env = Envelope::new(
-        Region::new(450000).unwrap(),
+        Region::from_code(450000).unwrap(),
         1,
         1,
         Body::StatusSnapshot(snap),
@@ -1056,8 +1058,78 @@ fn venue_dynamic_window() {
 #[test]
 fn claims_lifetime_checked() {
     let mut c = sample_claims();
-    c.expires_at = c.issued_at + MAX_CODE_LIFETIME + 1;
+    assert_eq!(c.expires_at(), c.issued_at + PHONE_CODE_LIFETIME);
+    c.valid_hours = 169;
     assert!(CodeClaims::from_bytes(&c.to_bytes()).is_err());
-    c.expires_at = c.issued_at;
+    c.valid_hours = 0;
     assert!(CodeClaims::from_bytes(&c.to_bytes()).is_err());
+    let mut c = sample_claims();
+    c.country = Some("CHN".into());
+    assert!(
+        CodeClaims::from_bytes(&c.to_bytes()).is_err(),
+        "country on a mainland id"
+    );
+    let mut c = sample_claims();
+    c.name_mask = "张明".into();
+    assert!(
+        CodeClaims::from_bytes(&c.to_bytes()).is_err(),
+        "unmasked name"
+    );
+    let mut c = sample_claims();
+    c.number_mask = "*123".into();
+    assert!(
+        CodeClaims::from_bytes(&c.to_bytes()).is_err(),
+        "three characters shown"
+    );
+}
+
+/// The largest code DESIGN allows (international, passport with country, the longest
+/// name mask, a delegation, the widest field values, ES256) fits a version-10 QR at
+/// error-correction level M.
+#[test]
+fn largest_code_fits_qr_version_10_m() {
+    use qrcode::{EcLevel, QrCode, Version};
+    let claims = CodeClaims::new(
+        CodeId([0xff; 16]),
+        Region::from_code(820000).unwrap(),
+        Colour(255),
+        RiskLevel::High,
+        RuleRef {
+            prefix: [0xff; 4],
+            version: u16::MAX,
+        },
+        u64::from(u32::MAX),
+        168,
+        CodeKind::International,
+        HolderBinding {
+            doc_type: DocType::Passport,
+            name_mask: "*\u{2A6D6}".into(),
+            number_mask: "**9X".into(),
+            salt: [0xff; 16],
+            hash: [0xff; 16],
+            country: Some("GBR".into()),
+        },
+        Some([0xff; 4]),
+    );
+    assert_eq!(claims.name_mask.len(), MAX_NAME_MASK);
+    let payload = claims.to_bytes();
+    CodeClaims::from_bytes(&payload).unwrap();
+    let rng = ring::rand::SystemRandom::new();
+    let pkcs8 = ring::signature::EcdsaKeyPair::generate_pkcs8(
+        &ring::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+        &rng,
+    )
+    .unwrap();
+    let signer = crate::sign::Es256Signer::from_pkcs8(pkcs8.as_ref(), &rng).unwrap();
+    let cose = crate::cose::sign1(&signer, &[0xab; 16], &payload).unwrap();
+    let text = crate::qr::encode_hcx(&cose).unwrap();
+    eprintln!(
+        "largest code: payload {} B, COSE {} B, text {} chars",
+        payload.len(),
+        cose.len(),
+        text.len()
+    );
+    QrCode::with_version(text.as_bytes(), Version::Normal(10), EcLevel::M).unwrap();
+    let auto = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M).unwrap();
+    assert!(matches!(auto.version(), Version::Normal(v) if v <= 10));
 }
