@@ -4,7 +4,7 @@
 //!
 //! Owns: the name mask ([`mask_name`]), the document-number mask ([`mask_number`]), the
 //! 16-byte Argon2id hash of type ‖ country ‖ normalised number ([`binding_hash`], over
-//! [`hash_input`]), its constant-time check ([`matches`]) and the parameters
+//! [`hash_input`]), its constant-time check ([`matches()`]) and the parameters
 //! ([`ARGON2_M_KIB`], [`ARGON2_T`], [`ARGON2_P`]). Does not own the wire struct that
 //! carries these values (`crate::wire`), the salt's randomness (the caller draws 16
 //! random bytes once per holder, at registration), nor document validation
@@ -28,9 +28,9 @@ use crate::identity::{DocType, NormalisedId};
 /// Argon2id together with [`ARGON2_T`] = 2 and [`ARGON2_P`] = 1).
 ///
 /// Measured with `cargo bench -p hcx-protocol --bench binding` (release build, one core
-/// of the 2-core x86-64 development machine, shared with other builds): 14.4 ms per
-/// hash (criterion interval 14.2–14.6 ms). That leaves a factor of about 3.5 for a
-/// slower gate CPU within the 50 ms budget; 19 MiB of memory is affordable on any gate.
+/// of the 2-core x86-64 development machine): 12.6–14.4 ms per hash over two runs (the
+/// slower one while other builds ran). That leaves a factor of about 3.5 for a slower
+/// gate CPU within the 50 ms budget; 19 MiB of memory is affordable on any gate.
 pub const ARGON2_M_KIB: u32 = 19 * 1024;
 
 /// Argon2id passes over memory.

@@ -651,3 +651,11 @@ proptest! {
         let _ = Region::parse(&s);
     }
 }
+
+proptest! {
+    #[test]
+    fn decoders_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..16)) {
+        let _ = from_canonical::<Region>(&bytes, Limits::message(16));
+        let _ = from_canonical::<DocType>(&bytes, Limits::message(16));
+    }
+}
