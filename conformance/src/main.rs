@@ -32,7 +32,11 @@ enum Cmd {
 fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     match cli.cmd {
-        Cmd::Run { dirs, vectors_dir, verbose } => {
+        Cmd::Run {
+            dirs,
+            vectors_dir,
+            verbose,
+        } => {
             let dirs = if dirs.is_empty() {
                 vec![vectors_dir, PathBuf::from("conformance/vectors/hcx")]
             } else {
@@ -55,7 +59,10 @@ fn main() -> anyhow::Result<ExitCode> {
                     println!("  FAIL {f}");
                 }
                 if r.failures.len() > shown {
-                    println!("  ... {} more failures (--verbose)", r.failures.len() - shown);
+                    println!(
+                        "  ... {} more failures (--verbose)",
+                        r.failures.len() - shown
+                    );
                 }
             }
             for u in &outcome.unrecognised {
@@ -63,7 +70,11 @@ fn main() -> anyhow::Result<ExitCode> {
             }
             let totals = outcome.totals();
             println!("{totals}");
-            Ok(if totals.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            Ok(if totals.failed == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
     }
 }

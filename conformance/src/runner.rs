@@ -80,7 +80,9 @@ fn run_file(path: &Path, outcome: &mut RunOutcome) {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
-            outcome.unrecognised.push(format!("{shown}: unreadable: {e}"));
+            outcome
+                .unrecognised
+                .push(format!("{shown}: unreadable: {e}"));
             return;
         }
     };
@@ -93,10 +95,14 @@ fn run_file(path: &Path, outcome: &mut RunOutcome) {
             return;
         }
     };
-    let ctx = suites::FileCtx { sha256: hex::encode(hcx_protocol::sign::sha256(&bytes)) };
+    let ctx = suites::FileCtx {
+        sha256: hex::encode(hcx_protocol::sign::sha256(&bytes)),
+    };
     let all = suites::all();
     let Some(suite) = all.iter().find(|s| (s.recognise)(&doc)) else {
-        outcome.unrecognised.push(format!("{shown}: no suite recognises this file's content"));
+        outcome
+            .unrecognised
+            .push(format!("{shown}: no suite recognises this file's content"));
         return;
     };
     let mut report = Report::default();

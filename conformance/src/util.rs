@@ -19,7 +19,10 @@ pub fn has_keys(v: &Value, keys: &[&str]) -> bool {
 
 /// The array field `key` of `v`, or an empty slice.
 pub fn array_field<'a>(v: &'a Value, key: &str) -> &'a [Value] {
-    v.get(key).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default()
+    v.get(key)
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
 }
 
 /// A short name for a case: its `name`, `description`, `comment` or `tcId` field.

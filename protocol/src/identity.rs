@@ -48,6 +48,8 @@ impl Cbor for DocType {
         e.u64(self.code());
     }
     fn decode(d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
-        Self::from_code(d.u64()?).ok_or(DecodeError::InvalidValue { field: "document type" })
+        Self::from_code(d.u64()?).ok_or(DecodeError::InvalidValue {
+            field: "document type",
+        })
     }
 }

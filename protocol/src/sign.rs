@@ -170,7 +170,9 @@ pub struct Es256Signer<'r> {
 
 impl std::fmt::Debug for Es256Signer<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Es256Signer").field("public", &self.pair.public_key()).finish()
+        f.debug_struct("Es256Signer")
+            .field("public", &self.pair.public_key())
+            .finish()
     }
 }
 
@@ -245,7 +247,10 @@ mod tests {
         let sig = s.sign(b"hcx").unwrap();
         let pk = s.public_key();
         pk.verify(Alg::EdDsa, b"hcx", &sig).unwrap();
-        assert_eq!(pk.verify(Alg::EdDsa, b"hcy", &sig), Err(SignatureError::BadSignature));
+        assert_eq!(
+            pk.verify(Alg::EdDsa, b"hcy", &sig),
+            Err(SignatureError::BadSignature)
+        );
         assert_eq!(
             pk.verify(Alg::Es256, b"hcx", &sig),
             Err(SignatureError::AlgKeyMismatch { alg: Alg::Es256 })

@@ -11,13 +11,28 @@ use crate::util::{array_field, case_name, hex_field, str_field};
 /// The CBOR suites.
 pub fn suites() -> Vec<Suite> {
     vec![
-        Suite { name: "cbor-appendix-a", recognise: is_appendix_a, run: run_appendix_a },
-        Suite { name: "cbor-deterministic", recognise: is_deterministic, run: run_deterministic },
-        Suite { name: "cbor-malformed", recognise: is_malformed, run: run_malformed },
+        Suite {
+            name: "cbor-appendix-a",
+            recognise: is_appendix_a,
+            run: run_appendix_a,
+        },
+        Suite {
+            name: "cbor-deterministic",
+            recognise: is_deterministic,
+            run: run_deterministic,
+        },
+        Suite {
+            name: "cbor-malformed",
+            recognise: is_malformed,
+            run: run_malformed,
+        },
     ]
 }
 
-const LIMITS: Limits = Limits { max_bytes: 1 << 20, max_depth: 64 };
+const LIMITS: Limits = Limits {
+    max_bytes: 1 << 20,
+    max_depth: 64,
+};
 
 fn decode(bytes: &[u8], mode: Mode) -> Result<Value, hcx_protocol::cbor::DecodeError> {
     Value::decode(bytes, mode, LIMITS)
@@ -29,7 +44,8 @@ fn entries(doc: &Json) -> Option<&Vec<Json>> {
 
 fn is_appendix_a(doc: &Json) -> bool {
     entries(doc).is_some_and(|a| {
-        a.iter().all(|e| e.get("hex").is_some() && e.get("roundtrip").is_some())
+        a.iter()
+            .all(|e| e.get("hex").is_some() && e.get("roundtrip").is_some())
     })
 }
 
@@ -40,11 +56,18 @@ fn run_appendix_a(doc: &Json, _: &FileCtx, r: &mut Report) {
             r.fail(&name, "hex field is not hex");
             continue;
         };
-        let well_formed = e.get("well_formed_rfc8949").and_then(Json::as_bool).unwrap_or(true);
+        let well_formed = e
+            .get("well_formed_rfc8949")
+            .and_then(Json::as_bool)
+            .unwrap_or(true);
         let roundtrip = e.get("roundtrip").and_then(Json::as_bool).unwrap_or(false);
         let lenient = decode(&bytes, Mode::WellFormed);
         if !well_formed {
-            r.check(&name, lenient.is_err(), "accepted an item RFC 8949 makes not well-formed");
+            r.check(
+                &name,
+                lenient.is_err(),
+                "accepted an item RFC 8949 makes not well-formed",
+            );
             continue;
         }
         let value = match lenient {
@@ -59,9 +82,21 @@ fn run_appendix_a(doc: &Json, _: &FileCtx, r: &mut Report) {
         let strict = decode(&bytes, Mode::Strict);
         let reencoded = value.to_canonical();
         let ok = strict.is_ok() == roundtrip && (reencoded == bytes) == roundtrip;
-        r.check(&name, ok, format!("strict={:?}, re-encoded {}", strict.err(), hex::encode(&reencoded)));
+        r.check(
+            &name,
+            ok,
+            format!(
+                "strict={:?}, re-encoded {}",
+                strict.err(),
+                hex::encode(&reencoded)
+            ),
+        );
         if let Some(expected) = e.get("decoded") {
-            r.check(&format!("{name} (value)"), json_matches(&value, expected), "decoded value differs");
+            r.check(
+                &format!("{name} (value)"),
+                json_matches(&value, expected),
+                "decoded value differs",
+            );
         }
     }
 }
@@ -77,9 +112,9 @@ fn json_matches(v: &Value, j: &Json) -> bool {
             m.as_i64().map(i128::from) == Some(want)
                 || m.as_f64().is_some_and(|f| (f - want as f64).abs() < 1.0)
         }
-        (Value::Float(f), Json::Number(m)) => {
-            m.as_f64().is_some_and(|g| g == *f || (g - f).abs() <= f.abs() * 1e-15)
-        }
+        (Value::Float(f), Json::Number(m)) => m
+            .as_f64()
+            .is_some_and(|g| g == *f || (g - f).abs() <= f.abs() * 1e-15),
         (Value::Text(s), Json::String(t)) => s == t,
         (Value::Bool(a), Json::Bool(b)) => a == b,
         (Value::Null, Json::Null) => true,
@@ -108,15 +143,18 @@ fn json_matches(v: &Value, j: &Json) -> bool {
 
 fn is_deterministic(doc: &Json) -> bool {
     doc.get("pairs").and_then(Json::as_array).is_some_and(|p| {
-        p.iter().all(|e| e.get("canonical_hex").is_some() && e.get("non_canonical_hex").is_some())
+        p.iter()
+            .all(|e| e.get("canonical_hex").is_some() && e.get("non_canonical_hex").is_some())
     })
 }
 
 fn run_deterministic(doc: &Json, _: &FileCtx, r: &mut Report) {
     for (i, e) in array_field(doc, "pairs").iter().enumerate() {
         let name = case_name(e, i);
-        let (Some(canon), Some(non)) = (hex_field(e, "canonical_hex"), hex_field(e, "non_canonical_hex"))
-        else {
+        let (Some(canon), Some(non)) = (
+            hex_field(e, "canonical_hex"),
+            hex_field(e, "non_canonical_hex"),
+        ) else {
             r.fail(&name, "pair without hex");
             continue;
         };
@@ -134,19 +172,28 @@ fn run_deterministic(doc: &Json, _: &FileCtx, r: &mut Report) {
             format!("canonical {:?}, non-canonical {:?}", a.err(), b.ok()),
         );
     }
-    for (i, e) in array_field(doc, "invalid_no_canonical_form").iter().enumerate() {
+    for (i, e) in array_field(doc, "invalid_no_canonical_form")
+        .iter()
+        .enumerate()
+    {
         let name = case_name(e, i);
         let Some(bytes) = hex_field(e, "hex") else {
             r.fail(&name, "case without hex");
             continue;
         };
-        r.check(&name, decode(&bytes, Mode::Strict).is_err(), "duplicate-key map accepted");
+        r.check(
+            &name,
+            decode(&bytes, Mode::Strict).is_err(),
+            "duplicate-key map accepted",
+        );
     }
 }
 
 fn is_malformed(doc: &Json) -> bool {
     entries(doc).is_some_and(|a| {
-        a.iter().all(|e| e.get("hex").is_some() && e.get("kind").is_some() && e.get("roundtrip").is_none())
+        a.iter().all(|e| {
+            e.get("hex").is_some() && e.get("kind").is_some() && e.get("roundtrip").is_none()
+        })
     })
 }
 
@@ -165,7 +212,11 @@ fn run_malformed(doc: &Json, _: &FileCtx, r: &mut Report) {
             ),
             // hcx's strict decoder checks tag semantics; the lenient one need not.
             Some("tag_content") => {
-                r.check(&name, decode(&bytes, Mode::Strict).is_err(), "bad tag content accepted");
+                r.check(
+                    &name,
+                    decode(&bytes, Mode::Strict).is_err(),
+                    "bad tag content accepted",
+                );
             }
             other => r.fail(&name, format!("unknown kind {other:?}")),
         }

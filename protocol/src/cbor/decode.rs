@@ -28,14 +28,20 @@ pub(crate) struct Head {
 }
 
 fn byte_at(buf: &[u8], pos: usize) -> Result<u8, DecodeError> {
-    buf.get(pos).copied().ok_or(DecodeError::Truncated { offset: pos })
+    buf.get(pos)
+        .copied()
+        .ok_or(DecodeError::Truncated { offset: pos })
 }
 
 fn take<'a>(buf: &'a [u8], pos: &mut usize, n: u64) -> Result<&'a [u8], DecodeError> {
     let start = *pos;
     let n = usize::try_from(n).map_err(|_| DecodeError::Truncated { offset: start })?;
-    let end = start.checked_add(n).ok_or(DecodeError::Truncated { offset: start })?;
-    let s = buf.get(start..end).ok_or(DecodeError::Truncated { offset: start })?;
+    let end = start
+        .checked_add(n)
+        .ok_or(DecodeError::Truncated { offset: start })?;
+    let s = buf
+        .get(start..end)
+        .ok_or(DecodeError::Truncated { offset: start })?;
     *pos = end;
     Ok(s)
 }
@@ -74,7 +80,12 @@ pub(crate) fn read_head(buf: &[u8], pos: &mut usize) -> Result<Head, DecodeError
             (None, false)
         }
     };
-    Ok(Head { major, arg, ai, shortest })
+    Ok(Head {
+        major,
+        arg,
+        ai,
+        shortest,
+    })
 }
 
 /// Validates that `buf` holds exactly one canonical item within `limits`.
@@ -83,7 +94,10 @@ pub(crate) fn read_head(buf: &[u8], pos: &mut usize) -> Result<Head, DecodeError
 /// The first violation found, with its byte offset.
 pub fn validate(buf: &[u8], limits: Limits) -> Result<(), DecodeError> {
     if buf.len() > limits.max_bytes {
-        return Err(DecodeError::TooLarge { size: buf.len(), limit: limits.max_bytes });
+        return Err(DecodeError::TooLarge {
+            size: buf.len(),
+            limit: limits.max_bytes,
+        });
     }
     let mut pos = 0;
     walk(buf, &mut pos, 1, Mode::Strict, limits.max_depth, false)?;
@@ -295,7 +309,11 @@ fn walk_indefinite(
             if !build {
                 return Ok(None);
             }
-            Ok(Some(if major == 4 { Value::Array(items) } else { Value::Map(entries) }))
+            Ok(Some(if major == 4 {
+                Value::Array(items)
+            } else {
+                Value::Map(entries)
+            }))
         }
         // A break with no open indefinite item.
         _ => Err(DecodeError::BadIndefinite { offset }),
@@ -320,7 +338,12 @@ fn check_key_order(
 /// Tag semantics that strict decoding checks (RFC 8949 §3.4.1–3.4.3): tag 0 holds text,
 /// tag 1 a number, tags 2 and 3 a byte string in preferred form (no leading zero, too
 /// long for major type 0/1).
-fn check_tag_content(buf: &[u8], tag: u64, cstart: usize, offset: usize) -> Result<(), DecodeError> {
+fn check_tag_content(
+    buf: &[u8],
+    tag: u64,
+    cstart: usize,
+    offset: usize,
+) -> Result<(), DecodeError> {
     let first = buf.get(cstart).copied().unwrap_or(0);
     let major = first >> 5;
     let bad = DecodeError::InvalidTag { offset, tag };
@@ -433,7 +456,10 @@ impl<'a> Decoder<'a> {
                 let n = i64::try_from(n).map_err(|_| overflow)?;
                 Ok(-1 - n)
             }
-            _ => Err(DecodeError::WrongType { offset, expected: "integer" }),
+            _ => Err(DecodeError::WrongType {
+                offset,
+                expected: "integer",
+            }),
         }
     }
 
@@ -453,7 +479,11 @@ impl<'a> Decoder<'a> {
     pub fn bytes_fixed<const N: usize>(&mut self) -> Result<[u8; N], DecodeError> {
         let offset = self.pos;
         let b = self.bytes()?;
-        b.try_into().map_err(|_| DecodeError::WrongLength { offset, expected: N, got: b.len() })
+        b.try_into().map_err(|_| DecodeError::WrongLength {
+            offset,
+            expected: N,
+            got: b.len(),
+        })
     }
 
     /// A text string, borrowed from the input.
@@ -487,7 +517,11 @@ impl<'a> Decoder<'a> {
         if got == len {
             Ok(())
         } else {
-            Err(DecodeError::WrongLength { offset, expected: len, got })
+            Err(DecodeError::WrongLength {
+                offset,
+                expected: len,
+                got,
+            })
         }
     }
 
@@ -506,7 +540,9 @@ impl<'a> Decoder<'a> {
     /// # Errors
     /// If the next item is not a map.
     pub fn begin_map(&mut self) -> Result<MapFields, DecodeError> {
-        Ok(MapFields { remaining: self.map()? })
+        Ok(MapFields {
+            remaining: self.map()?,
+        })
     }
 
     /// A tag number; the tagged item follows.
@@ -532,7 +568,10 @@ impl<'a> Decoder<'a> {
                 self.pos += 1;
                 Ok(true)
             }
-            _ => Err(DecodeError::WrongType { offset, expected: "boolean" }),
+            _ => Err(DecodeError::WrongType {
+                offset,
+                expected: "boolean",
+            }),
         }
     }
 
@@ -545,7 +584,10 @@ impl<'a> Decoder<'a> {
             self.pos += 1;
             Ok(())
         } else {
-            Err(DecodeError::WrongType { offset: self.pos, expected: "null" })
+            Err(DecodeError::WrongType {
+                offset: self.pos,
+                expected: "null",
+            })
         }
     }
 
@@ -566,7 +608,14 @@ impl<'a> Decoder<'a> {
     /// # Errors
     /// At end of input.
     pub fn value(&mut self) -> Result<Value, DecodeError> {
-        let v = walk(self.buf, &mut self.pos, 1, Mode::Strict, super::MAX_DEPTH, true)?;
+        let v = walk(
+            self.buf,
+            &mut self.pos,
+            1,
+            Mode::Strict,
+            super::MAX_DEPTH,
+            true,
+        )?;
         v.ok_or(DecodeError::Truncated { offset: self.pos })
     }
 
@@ -615,7 +664,8 @@ impl MapFields {
         key: u64,
         f: impl FnOnce(&mut Decoder<'a>) -> Result<T, DecodeError>,
     ) -> Result<T, DecodeError> {
-        self.optional(d, key, f)?.ok_or(DecodeError::MissingKey { key })
+        self.optional(d, key, f)?
+            .ok_or(DecodeError::MissingKey { key })
     }
 
     /// Succeeds if every entry was read.
@@ -626,7 +676,9 @@ impl MapFields {
         if self.remaining == 0 {
             Ok(())
         } else {
-            Err(DecodeError::UnknownKey { offset: d.position() })
+            Err(DecodeError::UnknownKey {
+                offset: d.position(),
+            })
         }
     }
 }

@@ -191,7 +191,12 @@ impl MapBuilder {
     /// twice (debug builds assert it).
     pub fn finish(mut self, e: &mut Encoder) {
         self.entries.sort_by(|a, b| a.0.cmp(&b.0));
-        debug_assert!(self.entries.windows(2).all(|w| w[0].0 != w[1].0), "duplicate map key");
+        debug_assert!(
+            self.entries
+                .windows(2)
+                .all(|w| w.first().map(|a| &a.0) != w.get(1).map(|b| &b.0)),
+            "duplicate map key"
+        );
         e.map(self.entries.len());
         for (k, v) in &self.entries {
             e.raw(k);

@@ -47,7 +47,10 @@ pub enum DecodeError {
     TrailingBytes { offset: usize },
     /// An item of another major type than the one expected.
     #[error("expected {expected} at byte {offset}")]
-    WrongType { offset: usize, expected: &'static str },
+    WrongType {
+        offset: usize,
+        expected: &'static str,
+    },
     /// An integer outside the range of the target type.
     #[error("integer out of range at byte {offset}")]
     IntegerOverflow { offset: usize },
@@ -56,7 +59,11 @@ pub enum DecodeError {
     InvalidTag { offset: usize, tag: u64 },
     /// A byte string of the wrong length for a fixed-size field.
     #[error("expected {expected} bytes, got {got}, at byte {offset}")]
-    WrongLength { offset: usize, expected: usize, got: usize },
+    WrongLength {
+        offset: usize,
+        expected: usize,
+        got: usize,
+    },
     /// A required map key is absent.
     #[error("missing map key {key}")]
     MissingKey { key: u64 },

@@ -44,7 +44,10 @@ pub struct Limits {
 impl Limits {
     /// Limits for a message type whose named size limit is `max_bytes`.
     pub const fn message(max_bytes: usize) -> Self {
-        Self { max_bytes, max_depth: MAX_DEPTH }
+        Self {
+            max_bytes,
+            max_depth: MAX_DEPTH,
+        }
     }
 }
 

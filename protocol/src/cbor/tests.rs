@@ -16,10 +16,30 @@ fn check_rejects(hex_str: &str, want: fn(&DecodeError) -> bool) {
 
 #[test]
 fn canonical_round_trip_of_small_items() {
-    for h in ["00", "17", "1818", "190100", "20", "3863", "40", "4401020304", "6161", "80",
-        "820102", "a0", "a201020304", "c11a514b67b0", "f4", "f5", "f6", "f93e00", "fa47c35000",
-        "fb3ff199999999999a", "f97e00", "f98000"]
-    {
+    for h in [
+        "00",
+        "17",
+        "1818",
+        "190100",
+        "20",
+        "3863",
+        "40",
+        "4401020304",
+        "6161",
+        "80",
+        "820102",
+        "a0",
+        "a201020304",
+        "c11a514b67b0",
+        "f4",
+        "f5",
+        "f6",
+        "f93e00",
+        "fa47c35000",
+        "fb3ff199999999999a",
+        "f97e00",
+        "f98000",
+    ] {
         let v = strict(h).unwrap();
         assert_eq!(hex::encode(v.to_canonical()), h);
     }
@@ -27,19 +47,27 @@ fn canonical_round_trip_of_small_items() {
 
 #[test]
 fn rejects_each_non_canonical_pattern() {
-    check_rejects("1817", |e| matches!(e, DecodeError::NonCanonicalHead { .. }));
+    check_rejects("1817", |e| {
+        matches!(e, DecodeError::NonCanonicalHead { .. })
+    });
     check_rejects("5f4101ff", |e| matches!(e, DecodeError::Indefinite { .. }));
     check_rejects("a2020101 01".replace(' ', "").as_str(), |e| {
         matches!(e, DecodeError::UnsortedMapKeys { .. })
     });
-    check_rejects("a201020103", |e| matches!(e, DecodeError::DuplicateMapKey { .. }));
-    check_rejects("fa3fc00000", |e| matches!(e, DecodeError::NonCanonicalFloat { .. }));
+    check_rejects("a201020103", |e| {
+        matches!(e, DecodeError::DuplicateMapKey { .. })
+    });
+    check_rejects("fa3fc00000", |e| {
+        matches!(e, DecodeError::NonCanonicalFloat { .. })
+    });
     check_rejects("0000", |e| matches!(e, DecodeError::TrailingBytes { .. }));
     check_rejects("f818", |e| matches!(e, DecodeError::InvalidSimple { .. }));
     check_rejects("62c328", |e| matches!(e, DecodeError::InvalidUtf8 { .. }));
     check_rejects("c04100", |e| matches!(e, DecodeError::InvalidTag { .. }));
     // A non-shortest integer buried four levels deep.
-    check_rejects("81a101818119001f", |e| matches!(e, DecodeError::NonCanonicalHead { .. }));
+    check_rejects("81a101818119001f", |e| {
+        matches!(e, DecodeError::NonCanonicalHead { .. })
+    });
 }
 
 #[test]
@@ -58,9 +86,15 @@ fn size_limit_is_checked_before_parsing() {
 
 #[test]
 fn huge_declared_lengths_fail_without_allocating() {
-    check_rejects("9bffffffffffffffff", |e| matches!(e, DecodeError::Truncated { .. }));
-    check_rejects("5bffffffffffffffff", |e| matches!(e, DecodeError::Truncated { .. }));
-    check_rejects("bb7fffffffffffffff", |e| matches!(e, DecodeError::Truncated { .. }));
+    check_rejects("9bffffffffffffffff", |e| {
+        matches!(e, DecodeError::Truncated { .. })
+    });
+    check_rejects("5bffffffffffffffff", |e| {
+        matches!(e, DecodeError::Truncated { .. })
+    });
+    check_rejects("bb7fffffffffffffff", |e| {
+        matches!(e, DecodeError::Truncated { .. })
+    });
 }
 
 #[test]
@@ -80,7 +114,11 @@ fn typed_map_fields_in_order() {
     let mut m = d.begin_map().unwrap();
     assert_eq!(m.required(&mut d, 1, Decoder::u64).unwrap(), 7);
     assert_eq!(m.optional(&mut d, 2, Decoder::u64).unwrap(), None);
-    assert_eq!(m.required(&mut d, 3, |d| d.text().map(str::to_owned)).unwrap(), "c");
+    assert_eq!(
+        m.required(&mut d, 3, |d| d.text().map(str::to_owned))
+            .unwrap(),
+        "c"
+    );
     m.finish(&d).unwrap();
     d.finish().unwrap();
 
@@ -98,13 +136,19 @@ fn arb_value() -> impl Strategy<Value = Value> {
         ".{0,20}".prop_map(Value::Text),
         any::<bool>().prop_map(Value::Bool),
         Just(Value::Null),
-        any::<f64>().prop_filter("NaN has no equality", |f| !f.is_nan()).prop_map(Value::Float),
+        any::<f64>()
+            .prop_filter("NaN has no equality", |f| !f.is_nan())
+            .prop_map(Value::Float),
     ];
     leaf.prop_recursive(6, 64, 8, |inner| {
         prop_oneof![
             proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
             proptest::collection::btree_map(any::<u32>(), inner, 0..6).prop_map(|m| {
-                Value::Map(m.into_iter().map(|(k, v)| (Value::Unsigned(k.into()), v)).collect())
+                Value::Map(
+                    m.into_iter()
+                        .map(|(k, v)| (Value::Unsigned(k.into()), v))
+                        .collect(),
+                )
             }),
         ]
     })

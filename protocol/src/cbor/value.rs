@@ -16,11 +16,11 @@ pub enum Value {
     /// Major type 3.
     Text(String),
     /// Major type 4.
-    Array(Vec<Value>),
+    Array(Vec<Self>),
     /// Major type 5, entries in input order.
-    Map(Vec<(Value, Value)>),
+    Map(Vec<(Self, Self)>),
     /// Major type 6.
-    Tag(u64, Box<Value>),
+    Tag(u64, Box<Self>),
     /// `false` / `true`.
     Bool(bool),
     /// `null`.
@@ -41,7 +41,10 @@ impl Value {
     /// trailing bytes.
     pub fn decode(buf: &[u8], mode: Mode, limits: Limits) -> Result<Self, DecodeError> {
         if buf.len() > limits.max_bytes {
-            return Err(DecodeError::TooLarge { size: buf.len(), limit: limits.max_bytes });
+            return Err(DecodeError::TooLarge {
+                size: buf.len(),
+                limit: limits.max_bytes,
+            });
         }
         let mut pos = 0;
         let v = walk(buf, &mut pos, 1, mode, limits.max_depth, true)?
@@ -115,14 +118,24 @@ impl Value {
 
     /// The value under integer key `key` of a map.
     pub fn map_get_int(&self, key: i64) -> Option<&Self> {
-        let Self::Map(entries) = self else { return None };
-        entries.iter().find(|(k, _)| k.as_i128() == Some(i128::from(key))).map(|(_, v)| v)
+        let Self::Map(entries) = self else {
+            return None;
+        };
+        entries
+            .iter()
+            .find(|(k, _)| k.as_i128() == Some(i128::from(key)))
+            .map(|(_, v)| v)
     }
 
     /// The value under text key `key` of a map.
     pub fn map_get_text(&self, key: &str) -> Option<&Self> {
-        let Self::Map(entries) = self else { return None };
-        entries.iter().find(|(k, _)| matches!(k, Self::Text(t) if t == key)).map(|(_, v)| v)
+        let Self::Map(entries) = self else {
+            return None;
+        };
+        entries
+            .iter()
+            .find(|(k, _)| matches!(k, Self::Text(t) if t == key))
+            .map(|(_, v)| v)
     }
 
     /// The integer value, if this is an integer.

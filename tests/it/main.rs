@@ -1,0 +1,4 @@
+//! End-to-end tests, one binary with a module per area (each test binary links the whole
+//! graph, so there is only one).
+
+mod conformance_relocation;
