@@ -87,6 +87,21 @@ impl PublicKey {
             .map_err(|_| SignatureError::BadSignature)
     }
 
+    /// Verifies an ECDSA P-256/SHA-256 signature in ASN.1 DER form, as X.509 and the
+    /// Wycheproof DER files carry it (COSE ES256 is `r‖s`: use [`PublicKey::verify`]).
+    ///
+    /// # Errors
+    /// [`SignatureError::AlgKeyMismatch`] unless this is a P-256 key;
+    /// [`SignatureError::BadSignature`] if the signature fails or is not strict DER.
+    pub fn verify_es256_der(&self, msg: &[u8], sig: &[u8]) -> Result<(), SignatureError> {
+        let Self::P256(k) = self else {
+            return Err(SignatureError::AlgKeyMismatch { alg: Alg::Es256 });
+        };
+        signature::UnparsedPublicKey::new(&signature::ECDSA_P256_SHA256_ASN1, k)
+            .verify(msg, sig)
+            .map_err(|_| SignatureError::BadSignature)
+    }
+
     /// The algorithm this key signs with.
     pub const fn alg(&self) -> Alg {
         match self {
