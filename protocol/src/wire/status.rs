@@ -5,7 +5,8 @@
 //! Not here: deciding colours (the node's rules engine), the sealed box maths
 //! (`crate::seal`).
 
-use crate::cbor::{Bytes, Cbor, DecodeError, Decoder, Encoder};
+use crate::cbor::{Cbor, DecodeError, Decoder, Encoder};
+use crate::seal::SealedBox;
 
 use super::{
     CodeIdHash, Colour, Commitment, Jurisdiction, QuorumCertificate, Region, RiskLevel, Role,
@@ -134,8 +135,10 @@ wire_struct! {
         2 req date: u64,
         /// Freshness bound.
         3 req fresh_until: u64,
-        /// Hashes of non-green or revoked codes, sorted ascending, unique.
-        4 req codes: Vec<CodeIdHash>,
+        /// Hashes of unexpired codes whose status is no longer green, sorted, unique.
+        4 req non_green: Vec<CodeIdHash>,
+        /// Hashes of revoked unexpired codes, sorted, unique.
+        5 req revoked: Vec<CodeIdHash>,
     }
     check = StatusSnapshot::check;
 }
@@ -148,12 +151,18 @@ impl StatusSnapshot {
                 field: "snapshot freshness",
             });
         }
-        strictly_ascending(&self.codes, "snapshot codes (sorted, unique)")
+        strictly_ascending(&self.non_green, "snapshot non-green codes (sorted, unique)")?;
+        strictly_ascending(&self.revoked, "snapshot revoked codes (sorted, unique)")
     }
 
-    /// Whether `code` is listed (not green), by binary search.
-    pub fn lists(&self, code: &CodeIdHash) -> bool {
-        self.codes.binary_search(code).is_ok()
+    /// Whether `code` is listed as no longer green (binary search).
+    pub fn is_non_green(&self, code: &CodeIdHash) -> bool {
+        self.non_green.binary_search(code).is_ok()
+    }
+
+    /// Whether `code` is listed as revoked (binary search).
+    pub fn is_revoked(&self, code: &CodeIdHash) -> bool {
+        self.revoked.binary_search(code).is_ok()
     }
 }
 
@@ -204,31 +213,30 @@ impl RiskAreaList {
     }
 }
 
-/// The longest sealed reason accepted in a risk notice.
-pub const MAX_SEALED_REASON: usize = 256;
-
 wire_struct! {
     /// A risk notice from B to A about a code A issued: the reason category sealed to A's
-    /// notice key. Sent on B's directed stream for A; only B and A serve it.
+    /// notice key (`crate::seal`, with [`RiskNotice::seal_aad`] as associated data).
+    /// Sent on B's directed stream for A; only B and A serve it.
     pub struct RiskNotice {
         /// The region that issued the code (the recipient).
         1 req target: Region,
         /// The code.
         2 req code: CodeIdHash,
-        /// The sealed reason (canonical `SealedBox` bytes).
-        3 req sealed: Bytes,
+        /// The sealed reason.
+        3 req sealed: SealedBox,
     }
-    check = RiskNotice::check;
 }
-wire_message!(RiskNotice, 24, 512, "risk-notice");
+wire_message!(RiskNotice, 24, 2048, "risk-notice");
 
 impl RiskNotice {
-    fn check(&self) -> Result<(), DecodeError> {
-        if self.sealed.0.len() > MAX_SEALED_REASON {
-            return Err(DecodeError::InvalidValue {
-                field: "sealed reason length",
-            });
-        }
-        Ok(())
+    /// The associated data a sealed reason is bound to: the canonical array
+    /// `[sender, target, code]`, so a sealed box cannot be moved to another notice.
+    pub fn seal_aad(sender: Region, target: Region, code: &CodeIdHash) -> Vec<u8> {
+        let mut e = Encoder::new();
+        e.array(3);
+        sender.encode(&mut e);
+        target.encode(&mut e);
+        code.encode(&mut e);
+        e.into_bytes()
     }
 }

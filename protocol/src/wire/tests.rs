@@ -411,16 +411,25 @@ fn delta_batch() -> impl Strategy<Value = StatusDeltaBatch> {
 }
 
 fn snapshot() -> impl Strategy<Value = StatusSnapshot> {
-    (region(), window(), vec(code_hash(), 0..6)).prop_map(|(region, (a, b), mut codes)| {
-        codes.sort();
-        codes.dedup();
-        StatusSnapshot {
-            region,
-            date: a,
-            fresh_until: b,
-            codes,
-        }
-    })
+    (
+        region(),
+        window(),
+        vec(code_hash(), 0..6),
+        vec(code_hash(), 0..3),
+    )
+        .prop_map(|(region, (a, b), mut non_green, mut revoked)| {
+            non_green.sort();
+            non_green.dedup();
+            revoked.sort();
+            revoked.dedup();
+            StatusSnapshot {
+                region,
+                date: a,
+                fresh_until: b,
+                non_green,
+                revoked,
+            }
+        })
 }
 
 fn risk_areas() -> impl Strategy<Value = RiskAreaList> {
@@ -452,11 +461,20 @@ fn risk_areas() -> impl Strategy<Value = RiskAreaList> {
 }
 
 fn risk_notice() -> impl Strategy<Value = RiskNotice> {
-    (region(), code_hash(), bytes(200)).prop_map(|(target, code, sealed)| RiskNotice {
-        target,
-        code,
-        sealed,
-    })
+    (
+        region(),
+        code_hash(),
+        any::<[u8; 32]>(),
+        vec(any::<u8>(), 16..200),
+    )
+        .prop_map(|(target, code, ephemeral_pk, ciphertext)| RiskNotice {
+            target,
+            code,
+            sealed: crate::seal::SealedBox {
+                ephemeral_pk,
+                ciphertext,
+            },
+        })
 }
 
 fn message_ref() -> impl Strategy<Value = MessageRef> {
@@ -859,7 +877,10 @@ fn size_limits_are_enforced() {
     let n = RiskNotice {
         target: Region::from_code(330000).unwrap(),
         code: CodeIdHash([0; 32]),
-        sealed: Bytes(vec![0; 257]),
+        sealed: crate::seal::SealedBox {
+            ephemeral_pk: [0; 32],
+            ciphertext: vec![0; 1500],
+        },
     };
     assert!(RiskNotice::from_bytes(&n.to_bytes()).is_err());
     let big = vec![0u8; CODE_CLAIMS_MAX + 1];
@@ -957,7 +978,10 @@ fn envelope_stream_rules() {
     let notice = RiskNotice {
         target: Region::from_code(330000).unwrap(),
         code: CodeIdHash([5; 32]),
-        sealed: Bytes(vec![1; 40]),
+        sealed: crate::seal::SealedBox {
+            ephemeral_pk: [1; 32],
+            ciphertext: vec![1; 40],
+        },
     };
     let env = Envelope::new(
         Region::from_code(450000).unwrap(),
@@ -984,7 +1008,8 @@ fn envelope_stream_rules() {
         region: Region::from_code(330000).unwrap(),
         date: 1,
         fresh_until: 2,
-        codes: vec![],
+        non_green: vec![],
+        revoked: vec![],
     };
     let env = Envelope::new(
         Region::from_code(450000).unwrap(),
