@@ -7,7 +7,7 @@
 //! The hcx profile never compresses: a code is a signature, random ids and hashes, which
 //! do not shrink, and leaving inflate out removes a decompression-bomb surface from every
 //! gate. The text is capped at [`MAX_HCX_TEXT_CHARS`] = 311 characters, the alphanumeric
-//! capacity of a version-10 QR symbol at error-correction level M (ISO/IEC 18004 table 7),
+//! capacity of a version-10 QR symbol at error-correction level M (ISO/IEC 18004),
 //! the largest symbol DESIGN allows for a holder code. Base45 output and the prefix are all
 //! in the QR alphanumeric set, so the whole text is one alphanumeric segment; the cap
 //! leaves room for `(311 − 5) / 3 × 2 = 204` COSE bytes.
