@@ -27,11 +27,20 @@ enum Cmd {
         #[arg(long)]
         verbose: bool,
     },
+    /// Write hcx's own vectors (deterministic) into OUT (normally conformance/vectors/hcx).
+    GenerateHcxVectors {
+        /// Output folder.
+        out: PathBuf,
+    },
 }
 
 fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     match cli.cmd {
+        Cmd::GenerateHcxVectors { out } => {
+            hcx_conformance::generate::generate_hcx_vectors(&out)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Cmd::Run {
             dirs,
             vectors_dir,

@@ -26,6 +26,7 @@ pub mod governance;
 pub mod ids;
 pub mod keys;
 pub mod log;
+pub mod registry;
 pub mod signing;
 pub mod status;
 pub mod sync;

@@ -1158,3 +1158,19 @@ fn largest_code_fits_qr_version_10_m() {
     let auto = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M).unwrap();
     assert!(matches!(auto.version(), Version::Normal(v) if v <= 10));
 }
+
+#[test]
+fn registry_knows_every_type_by_a_unique_name() {
+    let mut names: Vec<&str> = type_table().iter().map(|t| t.1).collect();
+    for n in &names {
+        // An empty input is refused by every type, but the name must be known.
+        assert!(registry::decode_reencode(n, &[]).is_some(), "{n}");
+    }
+    let count = names.len();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), count);
+    assert!(registry::decode_reencode("no-such-type", &[]).is_none());
+    assert!(registry::is_signed_type("evidence"));
+    assert!(!registry::is_signed_type("code-claims"));
+}
