@@ -20,7 +20,8 @@ enum Cmd {
     Run {
         /// Folders to run; paths resolve from the current directory.
         dirs: Vec<PathBuf>,
-        /// The shared vectors folder used when no folder is given.
+        /// The shared vectors folder used when no folder is given (a relative path resolves
+        /// from the repository root).
         #[arg(long, env = "HCX_VECTORS_DIR", default_value = "../shared/vectors")]
         vectors_dir: PathBuf,
         /// Print every failing case, not only the first 20 per suite.
@@ -47,7 +48,10 @@ fn main() -> anyhow::Result<ExitCode> {
             verbose,
         } => {
             let dirs = if dirs.is_empty() {
-                vec![vectors_dir, PathBuf::from("conformance/vectors/hcx")]
+                // With no folders named, both defaults resolve from the repository root,
+                // so the run command works from any folder of the checkout.
+                let root = repo_root();
+                vec![root.join(vectors_dir), root.join("conformance/vectors/hcx")]
             } else {
                 dirs
             };
@@ -86,4 +90,17 @@ fn main() -> anyhow::Result<ExitCode> {
             })
         }
     }
+}
+
+/// The repository root: the nearest folder, from the current one upwards, that holds
+/// hcx's own vectors; failing that, the folder this binary was built from.
+fn repo_root() -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    cwd.ancestors()
+        .find(|d| d.join("conformance/vectors/hcx").is_dir())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let built_from = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+            built_from.parent().map(PathBuf::from).unwrap_or(built_from)
+        })
 }
