@@ -2,3 +2,4 @@
 //! graph, so there is only one).
 
 mod conformance_relocation;
+mod tidy;

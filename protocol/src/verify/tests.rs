@@ -1,3 +1,5 @@
+//! Offline verification: every result code, the info shown, and trust built from a bundle.
+
 use super::*;
 use crate::identity::DocType;
 use crate::sign::{Ed25519Signer, Signer};
