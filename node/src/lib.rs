@@ -1,10 +1,25 @@
 //! # hcx-node
 //!
-//! The region node: store (sled), rules engine, issuance, verification, federation
-//! (libp2p), audit log and witnessing, HTTP API (axum) and the `hcx` CLI. All I/O of hcx
-//! lives here; the wire format and all pure logic come from `hcx-protocol`.
-//!
-//! At this stage the crate holds only the CLI entry point; the node-core issue fills it.
+//! The region node one provincial data bureau runs: store ([`store`], sled behind a
+//! trait), personal-data vault ([`vault`]), audit log ([`audit`]), colour rules
+//! ([`rules`]), accounts and roles ([`accounts`]), the two-party rule and quorum
+//! ([`authz`]), issuance and evidence ([`issuance`]), the clock ([`clock`]), key files
+//! ([`keys`]), configuration ([`config`]), the HTTP API ([`api`]) and the node that ties
+//! them together ([`node`]). The wire format and all pure protocol logic come from
+//! `hcx-protocol`; this crate owns every piece of I/O.
+
+pub mod accounts;
+pub mod api;
+pub mod audit;
+pub mod authz;
+pub mod clock;
+pub mod config;
+pub mod issuance;
+pub mod keys;
+pub mod node;
+pub mod rules;
+pub mod store;
+pub mod vault;
 
 /// The version string reported by `hcx --version`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

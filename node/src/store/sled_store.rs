@@ -1,0 +1,1 @@
+//! (being written) The sled implementation of the store.
