@@ -50,6 +50,12 @@ wire_enum! {
         RosterChange = 15,
         /// A rule-set or risk-area change.
         RuleChange = 16,
+        /// A holder registered (ids only; the real-name record stays sealed locally).
+        Registration = 17,
+        /// An account opened, reviewed or deleted.
+        AccountChange = 18,
+        /// An evidence record accepted from an evidence-source account.
+        EvidenceReceived = 19,
     }
 }
 
