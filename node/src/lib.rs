@@ -17,6 +17,7 @@ pub mod config;
 pub mod issuance;
 pub mod keys;
 pub mod node;
+pub mod present;
 pub mod render;
 pub mod rules;
 pub mod store;

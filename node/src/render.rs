@@ -24,7 +24,8 @@ const PNG_SCALE: usize = 8;
 const QUIET_ZONE: usize = 4;
 
 fn code(text: &str) -> Result<QrCode, RenderError> {
-    QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M).map_err(|_| RenderError::TooLong)
+    QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M)
+        .map_err(|_| RenderError::TooLong)
 }
 
 /// The QR version (1–40) `text` needs at level M.
@@ -66,9 +67,15 @@ pub fn png(text: &str) -> Result<Vec<u8>, RenderError> {
     let mut enc = png::Encoder::new(&mut out, side_u32, side_u32);
     enc.set_color(png::ColorType::Grayscale);
     enc.set_depth(png::BitDepth::Eight);
-    let mut writer = enc.write_header().map_err(|e| RenderError::Png(e.to_string()))?;
-    writer.write_image_data(&pixels).map_err(|e| RenderError::Png(e.to_string()))?;
-    writer.finish().map_err(|e| RenderError::Png(e.to_string()))?;
+    let mut writer = enc
+        .write_header()
+        .map_err(|e| RenderError::Png(e.to_string()))?;
+    writer
+        .write_image_data(&pixels)
+        .map_err(|e| RenderError::Png(e.to_string()))?;
+    writer
+        .finish()
+        .map_err(|e| RenderError::Png(e.to_string()))?;
     Ok(out)
 }
 
