@@ -10,6 +10,9 @@ pub mod sled_store;
 
 // `pub use sled_store::SledStore;` arrives with the sled implementation.
 
+/// One stored entry: key and value.
+pub type KeyValue = (Vec<u8>, Vec<u8>);
+
 /// The named trees of a node's store. Each module owns the layout of its trees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Tree {
@@ -208,7 +211,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         prefix: &[u8],
         after: Option<&[u8]>,
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError>;
+    ) -> Result<Vec<KeyValue>, StoreError>;
 
     /// The number of entries in `tree`.
     fn count(&self, tree: Tree) -> Result<u64, StoreError>;
