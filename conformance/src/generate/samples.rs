@@ -195,7 +195,7 @@ fn signed<B: WireMessage>(body: B, byte: u8) -> Signed<B> {
 pub(crate) fn evidence() -> Signed<EvidenceBody> {
     signed(
         EvidenceBody {
-            category: EvidenceCategory::POSITIVE_TEST,
+            category: EvidenceCategory::NUCLEIC_ACID_POSITIVE,
             subject: CodeId(h16("code 2")).hash(),
             time: NOW - 7200,
             commitment: Commitment(h("evidence opening 1")),

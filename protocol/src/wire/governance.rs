@@ -196,24 +196,41 @@ impl AdminRoster {
 pub struct EvidenceCategory(u8);
 
 impl EvidenceCategory {
-    /// A positive test result.
-    pub const POSITIVE_TEST: Self = Self(1);
-    /// Close contact of a case.
-    pub const CLOSE_CONTACT: Self = Self(2);
-    /// Fever or symptoms reported at a clinic.
-    pub const SYMPTOMS: Self = Self(3);
-    /// Stay in a risk area.
-    pub const RISK_AREA_STAY: Self = Self(4);
-    /// Overdue test under a testing rule.
-    pub const OVERDUE_TEST: Self = Self(5);
-    /// Quarantine completed or negative results (supports a return to green).
-    pub const CLEARANCE: Self = Self(6);
-    /// Entry from abroad (customs).
-    pub const INBOUND_TRAVEL: Self = Self(7);
+    /// A confirmed case.
+    pub const CONFIRMED_CASE: Self = Self(1);
+    /// A suspected case.
+    pub const SUSPECTED_CASE: Self = Self(2);
+    /// An asymptomatic infection.
+    pub const ASYMPTOMATIC_CASE: Self = Self(3);
+    /// A close contact of a case.
+    pub const CLOSE_CONTACT: Self = Self(4);
+    /// A sub-close (secondary) contact (Guangxi art. 17).
+    pub const SECONDARY_CONTACT: Self = Self(5);
+    /// Arrival from abroad (customs); the time is the time of entry.
+    pub const OVERSEAS_ARRIVAL: Self = Self(6);
+    /// An order to central quarantine or home medical observation.
+    pub const QUARANTINE_ORDER: Self = Self(7);
+    /// Central quarantine ended.
+    pub const QUARANTINE_COMPLETED: Self = Self(8);
+    /// Home medical observation ended.
+    pub const HOME_OBSERVATION_COMPLETED: Self = Self(9);
+    /// Fever reported at a clinic.
+    pub const FEVER: Self = Self(10);
+    /// The fever ended.
+    pub const FEVER_RESOLVED: Self = Self(11);
+    /// A stay in a risk area; the time is the arrival from it.
+    pub const RISK_AREA_STAY: Self = Self(12);
+    /// A negative nucleic-acid test; the time is when the sample was taken.
+    pub const NUCLEIC_ACID_NEGATIVE: Self = Self(13);
+    /// A positive nucleic-acid test.
+    pub const NUCLEIC_ACID_POSITIVE: Self = Self(14);
+
+    /// The highest category code.
+    pub const MAX_CODE: u64 = 14;
 
     /// The category for a wire value, if known.
     pub const fn from_code(code: u64) -> Option<Self> {
-        if code >= 1 && code <= 7 {
+        if code >= 1 && code <= Self::MAX_CODE {
             Some(Self(code as u8))
         } else {
             None

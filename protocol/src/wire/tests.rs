@@ -298,14 +298,18 @@ fn roster() -> impl Strategy<Value = AdminRoster> {
 }
 
 fn evidence_body() -> impl Strategy<Value = EvidenceBody> {
-    (1u64..=7, code_hash(), any::<u64>(), commitment()).prop_map(
-        |(c, subject, time, commitment)| EvidenceBody {
+    (
+        1u64..=EvidenceCategory::MAX_CODE,
+        code_hash(),
+        any::<u64>(),
+        commitment(),
+    )
+        .prop_map(|(c, subject, time, commitment)| EvidenceBody {
             category: EvidenceCategory::from_code(c).unwrap(),
             subject,
             time,
             commitment,
-        },
-    )
+        })
 }
 
 fn approval_body() -> impl Strategy<Value = ApprovalBody> {
