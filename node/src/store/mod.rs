@@ -7,8 +7,10 @@
 //! log...) defines its own key layout and canonical encoding.
 
 pub mod sled_store;
+#[cfg(test)]
+mod tests;
 
-// `pub use sled_store::SledStore;` arrives with the sled implementation.
+pub use sled_store::SledStore;
 
 /// One stored entry: key and value.
 pub type KeyValue = (Vec<u8>, Vec<u8>);
@@ -173,6 +175,9 @@ impl Batch {
         self.ops.is_empty()
     }
 }
+
+/// One stored entry: (key, value).
+pub type KeyValue = (Vec<u8>, Vec<u8>);
 
 /// Identifies an applied batch, for [`Store::wait_durable`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
