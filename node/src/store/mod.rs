@@ -12,9 +12,6 @@ mod tests;
 
 pub use sled_store::SledStore;
 
-/// One stored entry: key and value.
-pub type KeyValue = (Vec<u8>, Vec<u8>);
-
 /// The named trees of a node's store. Each module owns the layout of its trees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Tree {
