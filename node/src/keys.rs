@@ -31,11 +31,14 @@ pub enum KeyKind {
     Notice,
     /// The libp2p identity (Ed25519 seed).
     P2p,
+    /// HMAC key for the node's private lookup indexes (one registration per document),
+    /// so an index key reveals no document number.
+    Index,
 }
 
 impl KeyKind {
     /// Every kind, in creation order.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::Root,
         Self::Operational,
         Self::CodeSigning,
@@ -43,6 +46,7 @@ impl KeyKind {
         Self::Witness,
         Self::Notice,
         Self::P2p,
+        Self::Index,
     ];
 
     /// The kind's name, used in file names and file headers.
@@ -55,6 +59,7 @@ impl KeyKind {
             Self::Witness => "witness",
             Self::Notice => "notice",
             Self::P2p => "p2p",
+            Self::Index => "index",
         }
     }
 
