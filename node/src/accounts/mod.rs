@@ -26,6 +26,8 @@ pub mod rules;
 pub mod token;
 
 #[cfg(test)]
+pub(crate) mod testkit;
+#[cfg(test)]
 mod tests;
 
 pub use error::{AccountError, AuthError};
