@@ -520,9 +520,16 @@ pub fn list_unused(
         let page = store.scan(Tree::Accounts, &prefix, after.as_deref(), 512)?;
         let Some((last, _)) = page.last() else { break };
         after = Some(last.clone());
-        for (_, raw) in &page {
-            let id = super::record::decode_account(raw)?.id;
-            let Some(Loaded { account, .. }) = load_raw(store, &id)? else {
+        for (key, _) in &page {
+            // The key is `a:` ‖ id; load_raw re-reads the record with its last use.
+            let id = key
+                .strip_prefix(b"a:".as_slice())
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .ok_or_else(|| AccountError::Corrupt {
+                    tree: Tree::Accounts,
+                    detail: "account key is not a:<utf-8 id>".into(),
+                })?;
+            let Some(Loaded { account, .. }) = load_raw(store, &AccountId(id.to_owned()))? else {
                 continue;
             };
             let idle = now.saturating_sub(account.idle_since()) >= idle_secs;

@@ -638,3 +638,14 @@ proptest! {
         prop_assert!(reason.is_some());
     }
 }
+
+#[test]
+fn config_reads_partial_toml_with_documented_defaults() {
+    let cfg: AuthzConfig = toml::from_str("k = 3\n").unwrap();
+    assert_eq!(cfg.k, 3);
+    assert_eq!(cfg.windows, AuthzConfig::default().windows);
+    assert!(cfg.validate().is_ok());
+    let bad: AuthzConfig = toml::from_str("k = 0\n").unwrap();
+    assert!(bad.validate().is_err());
+    assert!(toml::from_str::<AuthzConfig>("kk = 1\n").is_err());
+}
