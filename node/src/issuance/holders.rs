@@ -131,7 +131,7 @@ impl Node {
         let record = HolderRecord {
             id: holder_id.clone(),
             doc_type: req.doc_type.code(),
-            country: id.country().map(str::to_owned),
+            country: Some(id.country().to_owned()).filter(|c| !c.is_empty()),
             name_mask: values.name_mask,
             number_mask: values.number_mask,
             salt: hex::encode(values.salt),

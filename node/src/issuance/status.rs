@@ -173,7 +173,7 @@ impl Node {
             let j = Jurisdiction::new(&holder.jurisdiction).ok_or_else(|| IssuanceError::Damaged("holder jurisdiction".into()))?;
             authz::may_transcode(actor, &j)?;
             if t.evidence.is_empty() {
-                return Err(IssuanceError::Transcode(authz::TranscodeError::NoEvidence));
+                return Err(IssuanceError::Invalid { field: "evidence", message: "a transcode needs evidence from an evidence-source account (two-party rule)".into() });
             }
             let mut evidence = Vec::with_capacity(t.evidence.len());
             for id in &t.evidence {
