@@ -106,17 +106,23 @@ impl Node {
     /// A missing folder, key, store or vault problem, or an invalid rule set.
     pub fn open(dir: &Path, config: Config) -> Result<Self, OpenError> {
         if !dir.join("hcx.toml").is_file() {
-            return Err(OpenError::NotANode { path: dir.display().to_string() });
+            return Err(OpenError::NotANode {
+                path: dir.display().to_string(),
+            });
         }
         let keys = NodeKeys {
             operational: LoadedKey::load(dir, KeyKind::Operational)?,
             code_signing: LoadedKey::load(dir, KeyKind::CodeSigning)?,
         };
         let rules_path = dir.join(&config.active_rules);
-        let rules = RuleSet::load_file(&rules_path)
-            .map_err(|source| OpenError::Rules { path: rules_path.display().to_string(), source })?;
-        let index_key =
-            ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &crate::keys::read_secret(dir, KeyKind::Index)?);
+        let rules = RuleSet::load_file(&rules_path).map_err(|source| OpenError::Rules {
+            path: rules_path.display().to_string(),
+            source,
+        })?;
+        let index_key = ring::hmac::Key::new(
+            ring::hmac::HMAC_SHA256,
+            &crate::keys::read_secret(dir, KeyKind::Index)?,
+        );
         let rng = ring::rand::SystemRandom::new();
         let vault = Vault::open_or_create(dir.join("keys").join("vault.keys"), rng.clone())?;
         let store: Arc<dyn Store> = Arc::new(SledStore::open(dir.join("store"))?);
@@ -129,7 +135,10 @@ impl Node {
             ClockMode::System => Clock::system(),
             ClockMode::Manual => {
                 let start = config.clock_start.unwrap_or_else(|| Clock::system().now());
-                tracing::warn!(start, "MANUAL CLOCK: this node takes its time from POST /v1/admin/clock; never use in production");
+                tracing::warn!(
+                    start,
+                    "MANUAL CLOCK: this node takes its time from POST /v1/admin/clock; never use in production"
+                );
                 Clock::manual(start)
             }
         };

@@ -32,7 +32,10 @@ pub struct IssueRequest {
 fn delegation_ref(guardian: &str, dependant: &str) -> [u8; DELEGATION_REF_LEN] {
     let d = sha256(format!("hcx-delegation-v1:{guardian}:{dependant}").as_bytes());
     let mut r = [0u8; DELEGATION_REF_LEN];
-    r.copy_from_slice(d.get(..DELEGATION_REF_LEN).unwrap_or(&[0; DELEGATION_REF_LEN]));
+    r.copy_from_slice(
+        d.get(..DELEGATION_REF_LEN)
+            .unwrap_or(&[0; DELEGATION_REF_LEN]),
+    );
     r
 }
 
@@ -42,7 +45,11 @@ impl Node {
     /// # Errors
     /// An unknown holder; a caller who may not hold this holder's codes; store, audit
     /// and signing failures.
-    pub fn issue_code(&self, actor: &Principal, req: &IssueRequest) -> Result<CodeRecord, IssuanceError> {
+    pub fn issue_code(
+        &self,
+        actor: &Principal,
+        req: &IssueRequest,
+    ) -> Result<CodeRecord, IssuanceError> {
         let now = self.clock.now();
         let (holder, delegated_by) = self.resolve_holder(actor, req.holder.as_deref())?;
         let rules = self.rules();
@@ -58,7 +65,11 @@ impl Node {
         } else {
             CodeKind::Resident
         };
-        let hours = if req.paper { self.config.paper_lifetime_hours } else { self.config.code_lifetime_hours };
+        let hours = if req.paper {
+            self.config.paper_lifetime_hours
+        } else {
+            self.config.code_lifetime_hours
+        };
         let binding = HolderBinding {
             doc_type: hcx_protocol::identity::DocType::from_code(holder.doc_type)
                 .ok_or_else(|| IssuanceError::Damaged("holder document type".into()))?,
@@ -68,7 +79,10 @@ impl Node {
             hash: decode16(&holder.binding_hash)?,
             country: holder.country.clone().filter(|_| holder.doc_type == 2),
         };
-        let delegation = holder.guardian.as_deref().map(|g| delegation_ref(g, &holder.id));
+        let delegation = holder
+            .guardian
+            .as_deref()
+            .map(|g| delegation_ref(g, &holder.id));
         let claims = CodeClaims::new(
             code_id,
             self.config.region,
@@ -83,7 +97,10 @@ impl Node {
         );
         let cose = sign_cose(&claims, &self.keys.code_signing.signer, self.code_kid())
             .map_err(|_| IssuanceError::Signing)?;
-        let text = qr::encode_hcx(&cose).map_err(|e| IssuanceError::Invalid { field: "code", message: e.to_string() })?;
+        let text = qr::encode_hcx(&cose).map_err(|e| IssuanceError::Invalid {
+            field: "code",
+            message: e.to_string(),
+        })?;
         let hash = code_id.hash();
         let record = CodeRecord {
             code_id: code_hex.clone(),
@@ -99,8 +116,16 @@ impl Node {
             requested_by: delegated_by.clone(),
         };
         batch.put(Tree::Codes, code_key(&code_hex), to_json(&record));
-        batch.put(Tree::Codes, code_hash_key(&hex::encode(hash.0)), code_hex.as_bytes().to_vec());
-        batch.put(Tree::Codes, holder_code_key(&holder.id, now, &code_hex), Vec::new());
+        batch.put(
+            Tree::Codes,
+            code_hash_key(&hex::encode(hash.0)),
+            code_hex.as_bytes().to_vec(),
+        );
+        batch.put(
+            Tree::Codes,
+            holder_code_key(&holder.id, now, &code_hex),
+            Vec::new(),
+        );
 
         let jurisdiction = Jurisdiction::new(&holder.jurisdiction);
         let actor_role = match actor.kind {
@@ -150,22 +175,33 @@ impl Node {
                 let own = self.holder_for_account(&actor.account.0)?;
                 let dependant = self.holder(id)?;
                 if dependant.guardian.as_deref() != Some(own.id.as_str()) {
-                    return Err(IssuanceError::Forbidden("not a dependant of this holder".into()));
+                    return Err(IssuanceError::Forbidden(
+                        "not a dependant of this holder".into(),
+                    ));
                 }
                 Ok((dependant, Some(actor.account.0.clone())))
             }
             (PrincipalKind::Staff(role), Some(id)) => {
                 let holder = self.holder(id)?;
-                let inside = Jurisdiction::new(&holder.jurisdiction).is_some_and(|j| actor.jurisdiction.covers(&j));
-                let may_issue = matches!(role, hcx_protocol::wire::Role::Admin(_) | hcx_protocol::wire::Role::Terminal | hcx_protocol::wire::Role::Grid);
+                let inside = Jurisdiction::new(&holder.jurisdiction)
+                    .is_some_and(|j| actor.jurisdiction.covers(&j));
+                let may_issue = matches!(
+                    role,
+                    hcx_protocol::wire::Role::Admin(_)
+                        | hcx_protocol::wire::Role::Terminal
+                        | hcx_protocol::wire::Role::Grid
+                );
                 if !(inside && may_issue) {
-                    return Err(IssuanceError::Forbidden("outside the account's jurisdiction or role".into()));
+                    return Err(IssuanceError::Forbidden(
+                        "outside the account's jurisdiction or role".into(),
+                    ));
                 }
                 Ok((holder, None))
             }
-            (PrincipalKind::Staff(_), None) => {
-                Err(IssuanceError::Invalid { field: "holder", message: "staff must name the holder".into() })
-            }
+            (PrincipalKind::Staff(_), None) => Err(IssuanceError::Invalid {
+                field: "holder",
+                message: "staff must name the holder".into(),
+            }),
         }
     }
 
@@ -174,7 +210,10 @@ impl Node {
     /// # Errors
     /// [`IssuanceError::NotFound`], store errors.
     pub fn code(&self, code_id: &str) -> Result<CodeRecord, IssuanceError> {
-        let b = self.store.get(Tree::Codes, &code_key(code_id))?.ok_or(IssuanceError::NotFound { what: "code" })?;
+        let b = self
+            .store
+            .get(Tree::Codes, &code_key(code_id))?
+            .ok_or(IssuanceError::NotFound { what: "code" })?;
         read_json(&b)
     }
 
@@ -196,5 +235,8 @@ impl Node {
 }
 
 fn decode16(h: &str) -> Result<[u8; 16], IssuanceError> {
-    hex::decode(h).ok().and_then(|b| b.try_into().ok()).ok_or_else(|| IssuanceError::Damaged("binding bytes".into()))
+    hex::decode(h)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| IssuanceError::Damaged("binding bytes".into()))
 }

@@ -8,7 +8,9 @@
 use hcx_protocol::sign::sha256;
 use hcx_protocol::wire::{AreaLevel, EntryKind, EvidenceBody, LogEntry, Role, Signed, WireMessage};
 
-use super::records::{CodeRecord, EvidenceRecord, code_hash_key, evidence_key, holder_evidence_key};
+use super::records::{
+    CodeRecord, EvidenceRecord, code_hash_key, evidence_key, holder_evidence_key,
+};
 use super::{IssuanceError, read_json, to_json};
 use crate::accounts::{self, Principal, PrincipalKind};
 use crate::node::Node;
@@ -30,34 +32,61 @@ impl Node {
     ) -> Result<EvidenceRecord, IssuanceError> {
         let now = self.clock.now();
         if actor.kind != PrincipalKind::Staff(Role::EvidenceSource) {
-            return Err(IssuanceError::Forbidden("only evidence-source accounts submit evidence".into()));
+            return Err(IssuanceError::Forbidden(
+                "only evidence-source accounts submit evidence".into(),
+            ));
         }
-        let signed = Signed::<EvidenceBody>::from_bytes(signed_bytes)
-            .map_err(|e| IssuanceError::Invalid { field: "evidence", message: e.to_string() })?;
+        let signed = Signed::<EvidenceBody>::from_bytes(signed_bytes).map_err(|e| {
+            IssuanceError::Invalid {
+                field: "evidence",
+                message: e.to_string(),
+            }
+        })?;
         let account = accounts::load_account(self.store.as_ref(), &actor.account)?
             .ok_or(IssuanceError::NotFound { what: "account" })?;
-        let key = account
-            .public_key
-            .as_ref()
-            .ok_or_else(|| IssuanceError::Forbidden("the account has no registered signing key".into()))?;
+        let key = account.public_key.as_ref().ok_or_else(|| {
+            IssuanceError::Forbidden("the account has no registered signing key".into())
+        })?;
         if account.kid().as_ref() != Some(&signed.signer) || signed.verify(key).is_err() {
-            return Err(IssuanceError::Invalid { field: "evidence", message: "signature does not verify under the account's key".into() });
+            return Err(IssuanceError::Invalid {
+                field: "evidence",
+                message: "signature does not verify under the account's key".into(),
+            });
         }
         if signed.body.time > now + self.config.max_skew_secs {
-            return Err(IssuanceError::Invalid { field: "evidence", message: "dated in the future".into() });
+            return Err(IssuanceError::Invalid {
+                field: "evidence",
+                message: "dated in the future".into(),
+            });
         }
-        let category = Category::from_code(signed.body.category.code())
-            .ok_or(IssuanceError::Invalid { field: "evidence", message: "unknown category".into() })?;
+        let category =
+            Category::from_code(signed.body.category.code()).ok_or(IssuanceError::Invalid {
+                field: "evidence",
+                message: "unknown category".into(),
+            })?;
         let level = match (category.has_level(), level) {
             (true, Some("medium")) => Some(AreaLevel::Medium),
             (true, Some("high")) => Some(AreaLevel::High),
-            (true, _) => return Err(IssuanceError::Invalid { field: "level", message: "risk_area_stay needs level medium or high".into() }),
+            (true, _) => {
+                return Err(IssuanceError::Invalid {
+                    field: "level",
+                    message: "risk_area_stay needs level medium or high".into(),
+                });
+            }
             (false, None) => None,
-            (false, Some(_)) => return Err(IssuanceError::Invalid { field: "level", message: "only risk_area_stay has a level".into() }),
+            (false, Some(_)) => {
+                return Err(IssuanceError::Invalid {
+                    field: "level",
+                    message: "only risk_area_stay has a level".into(),
+                });
+            }
         };
         let code_id = self
             .store
-            .get(Tree::Codes, &code_hash_key(&hex::encode(signed.body.subject.0)))?
+            .get(
+                Tree::Codes,
+                &code_hash_key(&hex::encode(signed.body.subject.0)),
+            )?
             .ok_or(IssuanceError::NotFound { what: "code" })?;
         let code: CodeRecord = self.code(&String::from_utf8_lossy(&code_id))?;
 
@@ -80,7 +109,11 @@ impl Node {
         let mut batch = Batch::new();
         batch.expect(Tree::Evidence, evidence_key(&id), None);
         batch.put(Tree::Evidence, evidence_key(&id), to_json(&record));
-        batch.put(Tree::Evidence, holder_evidence_key(&code.holder, &id), Vec::new());
+        batch.put(
+            Tree::Evidence,
+            holder_evidence_key(&code.holder, &id),
+            Vec::new(),
+        );
         let entry = LogEntry {
             kind: EntryKind::EvidenceReceived,
             time: now,
@@ -101,7 +134,10 @@ impl Node {
     /// # Errors
     /// [`IssuanceError::NotFound`], store errors.
     pub fn evidence(&self, id: &str) -> Result<EvidenceRecord, IssuanceError> {
-        let b = self.store.get(Tree::Evidence, &evidence_key(id))?.ok_or(IssuanceError::NotFound { what: "evidence" })?;
+        let b = self
+            .store
+            .get(Tree::Evidence, &evidence_key(id))?
+            .ok_or(IssuanceError::NotFound { what: "evidence" })?;
         read_json(&b)
     }
 

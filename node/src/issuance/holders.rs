@@ -62,16 +62,29 @@ impl Node {
         req: RegisterRequest,
     ) -> Result<Registered, IssuanceError> {
         let now = self.clock.now();
-        let today = Date::from_unix_seconds(now + crate::clock::SHANGHAI_OFFSET_SECS)
-            .ok_or(IssuanceError::Invalid { field: "clock", message: "out of range".into() })?;
+        let today = Date::from_unix_seconds(now + crate::clock::SHANGHAI_OFFSET_SECS).ok_or(
+            IssuanceError::Invalid {
+                field: "clock",
+                message: "out of range".into(),
+            },
+        )?;
         let name = req.name.trim();
         if name.is_empty() || name.chars().count() > 64 {
-            return Err(IssuanceError::Invalid { field: "name", message: "1 to 64 characters".into() });
+            return Err(IssuanceError::Invalid {
+                field: "name",
+                message: "1 to 64 characters".into(),
+            });
         }
         if let Some(phone) = &req.phone
-            && (phone.len() > 20 || !phone.chars().all(|c| c.is_ascii_digit() || c == '+' || c == '-'))
+            && (phone.len() > 20
+                || !phone
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '+' || c == '-'))
         {
-            return Err(IssuanceError::Invalid { field: "phone", message: "digits, + and - only".into() });
+            return Err(IssuanceError::Invalid {
+                field: "phone",
+                message: "digits, + and - only".into(),
+            });
         }
         let id = identity::validate(req.doc_type, &req.country, &req.number, today)?;
         let international = !matches!(
@@ -85,12 +98,16 @@ impl Node {
             (PrincipalKind::Holder, Some(g)) => {
                 let own = self.holder_for_account(&actor.account.0)?;
                 if own.id != *g {
-                    return Err(IssuanceError::Forbidden("a holder registers only their own dependants".into()));
+                    return Err(IssuanceError::Forbidden(
+                        "a holder registers only their own dependants".into(),
+                    ));
                 }
                 Some(g.clone())
             }
             (PrincipalKind::Holder, None) => {
-                return Err(IssuanceError::Forbidden("holders register dependants only (guardian = self)".into()));
+                return Err(IssuanceError::Forbidden(
+                    "holders register dependants only (guardian = self)".into(),
+                ));
             }
             (PrincipalKind::Staff(_), g) => {
                 if let Some(g) = g {
@@ -99,10 +116,16 @@ impl Node {
                 g.clone()
             }
         };
-        let jurisdiction_text = req.jurisdiction.clone().unwrap_or_else(|| actor.jurisdiction.as_str().to_owned());
+        let jurisdiction_text = req
+            .jurisdiction
+            .clone()
+            .unwrap_or_else(|| actor.jurisdiction.as_str().to_owned());
         let jurisdiction = Jurisdiction::new(&jurisdiction_text)
             .filter(|j| actor.jurisdiction.covers(j) || matches!(actor.kind, PrincipalKind::Holder))
-            .ok_or(IssuanceError::Invalid { field: "jurisdiction", message: "a division code inside the registering account's jurisdiction".into() })?;
+            .ok_or(IssuanceError::Invalid {
+                field: "jurisdiction",
+                message: "a division code inside the registering account's jurisdiction".into(),
+            })?;
 
         // One registration per document: an index keyed by a hash the vault keys, so the
         // index itself reveals no document number.
@@ -116,14 +139,21 @@ impl Node {
         let (lineage, _) = random_id(&self.rng)?;
         let mut salt = [0u8; 16];
         ring::rand::SecureRandom::fill(&self.rng, &mut salt).map_err(|_| IssuanceError::Signing)?;
-        let values = binding::bind(&id, name, &salt)
-            .map_err(|e| IssuanceError::Invalid { field: "binding", message: e.to_string() })?;
+        let values = binding::bind(&id, name, &salt).map_err(|e| IssuanceError::Invalid {
+            field: "binding",
+            message: e.to_string(),
+        })?;
 
         let mut batch = Batch::new();
         let (account, token) = if guardian.is_some() {
             (String::new(), None)
         } else {
-            let opened = accounts::open_holder_account(self.store.as_ref(), jurisdiction.clone(), now, &self.rng)?;
+            let opened = accounts::open_holder_account(
+                self.store.as_ref(),
+                jurisdiction.clone(),
+                now,
+                &self.rng,
+            )?;
             batch.ops.extend(opened.batch.ops);
             batch.guards.extend(opened.batch.guards);
             (opened.account.id.0.clone(), Some(opened.token))
@@ -150,13 +180,20 @@ impl Node {
             "number": id.number(),
             "phone": req.phone,
         });
-        let sealed = self.vault.seal_holder(&holder_id_bytes, b"hcx-holder-v1", &to_json(&personal))?;
-        self.vault.stage_holder(self.store.as_ref(), &mut batch, &holder_id_bytes, &sealed)?;
+        let sealed =
+            self.vault
+                .seal_holder(&holder_id_bytes, b"hcx-holder-v1", &to_json(&personal))?;
+        self.vault
+            .stage_holder(self.store.as_ref(), &mut batch, &holder_id_bytes, &sealed)?;
         batch.expect(Tree::Holders, doc_key.clone(), None);
         batch.put(Tree::Holders, doc_key, holder_id.as_bytes().to_vec());
         batch.put(Tree::Holders, holder_key(&holder_id), to_json(&record));
         if !account.is_empty() {
-            batch.put(Tree::Holders, account_key(&account), holder_id.as_bytes().to_vec());
+            batch.put(
+                Tree::Holders,
+                account_key(&account),
+                holder_id.as_bytes().to_vec(),
+            );
         }
         if let Some(g) = &guardian {
             batch.put(Tree::Holders, dependant_key(g, &holder_id), Vec::new());
@@ -177,7 +214,10 @@ impl Node {
         };
         self.audit.commit(self.store.as_ref(), batch, &[entry])?;
         tracing::info!(holder = %holder_id, dependant = guardian.is_some(), "holder registered");
-        Ok(Registered { holder: record, token })
+        Ok(Registered {
+            holder: record,
+            token,
+        })
     }
 
     /// The holder record `id`.
@@ -185,7 +225,10 @@ impl Node {
     /// # Errors
     /// [`IssuanceError::NotFound`], store errors.
     pub fn holder(&self, id: &str) -> Result<HolderRecord, IssuanceError> {
-        let bytes = self.store.get(Tree::Holders, &holder_key(id))?.ok_or(IssuanceError::NotFound { what: "holder" })?;
+        let bytes = self
+            .store
+            .get(Tree::Holders, &holder_key(id))?
+            .ok_or(IssuanceError::NotFound { what: "holder" })?;
         read_json(&bytes)
     }
 

@@ -37,7 +37,10 @@ pub enum IssuanceError {
     InvalidDocument(#[from] hcx_protocol::identity::IdError),
     /// A field is invalid.
     #[error("invalid {field}: {message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     /// The referenced holder, code or evidence does not exist.
     #[error("{what} not found")]
     NotFound { what: &'static str },
@@ -55,7 +58,11 @@ pub enum IssuanceError {
     Quorum(#[from] QuorumError),
     /// A quorum of signed approvals is required: approvers sign `action`.
     #[error("a quorum of {k} approvals is required ({reason}); approvers sign action {}", hex::encode(.action.0))]
-    QuorumRequired { action: hcx_protocol::wire::Digest, k: u64, reason: String },
+    QuorumRequired {
+        action: hcx_protocol::wire::Digest,
+        k: u64,
+        reason: String,
+    },
     /// Another authorisation failure.
     #[error(transparent)]
     Authz(#[from] AuthzError),
@@ -115,7 +122,9 @@ pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Vec<u8> {
 }
 
 /// 16 random bytes as 32 hex characters.
-pub(crate) fn random_id(rng: &dyn ring::rand::SecureRandom) -> Result<(String, [u8; 16]), IssuanceError> {
+pub(crate) fn random_id(
+    rng: &dyn ring::rand::SecureRandom,
+) -> Result<(String, [u8; 16]), IssuanceError> {
     let mut b = [0u8; 16];
     rng.fill(&mut b).map_err(|_| IssuanceError::Signing)?;
     Ok((hex::encode(b), b))

@@ -20,10 +20,14 @@ use hcx_protocol::wire::{
 };
 use serde::Serialize;
 
-use super::records::{CodeRecord, EvidenceRecord, HolderRecord, StatusRecord, evidence_key, status_key};
+use super::records::{
+    CodeRecord, EvidenceRecord, HolderRecord, StatusRecord, evidence_key, status_key,
+};
 use super::{IssuanceError, read_json, to_json};
 use crate::accounts::{self, Principal, PrincipalKind};
-use crate::authz::{self, ActionKind, AuthzConfig, QuorumAction, QuorumError, QuorumNeed, WindowLimit};
+use crate::authz::{
+    self, ActionKind, AuthzConfig, QuorumAction, QuorumError, QuorumNeed, WindowLimit,
+};
 use crate::node::Node;
 use crate::present;
 use crate::rules::{Assessment, Category, Fact, RuleSet};
@@ -104,7 +108,10 @@ impl Node {
     ///
     /// # Errors
     /// Store errors, damaged records.
-    pub fn status_history(&self, holder: &HolderRecord) -> Result<Vec<StatusRecord>, IssuanceError> {
+    pub fn status_history(
+        &self,
+        holder: &HolderRecord,
+    ) -> Result<Vec<StatusRecord>, IssuanceError> {
         let prefix = format!("{}:", holder.lineage).into_bytes();
         self.store
             .scan(Tree::StatusLog, &prefix, None, usize::MAX)?
@@ -113,7 +120,10 @@ impl Node {
             .collect()
     }
 
-    fn latest_status(&self, holder: &HolderRecord) -> Result<(u64, Option<StatusRecord>), IssuanceError> {
+    fn latest_status(
+        &self,
+        holder: &HolderRecord,
+    ) -> Result<(u64, Option<StatusRecord>), IssuanceError> {
         let next = self
             .store
             .get(Tree::StatusLog, &next_seq_key(&holder.lineage))?
@@ -122,7 +132,9 @@ impl Node {
         if next == 0 {
             return Ok((0, None));
         }
-        let last = self.store.get(Tree::StatusLog, &status_key(&holder.lineage, next - 1))?;
+        let last = self
+            .store
+            .get(Tree::StatusLog, &status_key(&holder.lineage, next - 1))?;
         Ok((next, last.map(|b| read_json(&b)).transpose()?))
     }
 
@@ -141,9 +153,20 @@ impl Node {
         let facts = self.accepted_facts(&holder.id)?;
         let a = rules.assess(&facts, now);
         let (next, last) = self.latest_status(holder)?;
-        let changed = last.as_ref().is_none_or(|l| l.colour != a.colour.0 || l.rule_id != a.rule_id);
+        let changed = last
+            .as_ref()
+            .is_none_or(|l| l.colour != a.colour.0 || l.rule_id != a.rule_id);
         if changed && (last.is_some() || !a.is_green()) {
-            let record = status_record(next, now, &a, rules, "rules", "rules", &holder.jurisdiction, None);
+            let record = status_record(
+                next,
+                now,
+                &a,
+                rules,
+                "rules",
+                "rules",
+                &holder.jurisdiction,
+                None,
+            );
             stage_status(batch, holder, next, &record);
         }
         Ok(a)
@@ -155,10 +178,17 @@ impl Node {
     /// [`IssuanceError::Transcode`] (role, jurisdiction, two-party rule),
     /// [`IssuanceError::Quorum`] (a quorum is required: carries the action to approve;
     /// or the approvals are invalid), unknown holders or evidence, store failures.
-    pub fn transcode(&self, actor: &Principal, req: TranscodeRequest) -> Result<TranscodeOutcome, IssuanceError> {
+    pub fn transcode(
+        &self,
+        actor: &Principal,
+        req: TranscodeRequest,
+    ) -> Result<TranscodeOutcome, IssuanceError> {
         let now = self.clock.now();
         if req.targets.is_empty() || req.targets.len() > 5_000 {
-            return Err(IssuanceError::Invalid { field: "targets", message: "1 to 5000 targets".into() });
+            return Err(IssuanceError::Invalid {
+                field: "targets",
+                message: "1 to 5000 targets".into(),
+            });
         }
         let cfg = self.authz_config();
         let rules = self.rules();
@@ -170,7 +200,8 @@ impl Node {
         let mut target_jurisdictions = Vec::with_capacity(req.targets.len());
         for t in &req.targets {
             let holder = self.holder(&t.holder)?;
-            let j = Jurisdiction::new(&holder.jurisdiction).ok_or_else(|| IssuanceError::Damaged("holder jurisdiction".into()))?;
+            let j = Jurisdiction::new(&holder.jurisdiction)
+                .ok_or_else(|| IssuanceError::Damaged("holder jurisdiction".into()))?;
             authz::may_transcode(actor, &j)?;
             if t.evidence.is_empty() {
                 return Err(IssuanceError::Invalid { field: "evidence", message: "a transcode needs evidence from an evidence-source account (two-party rule)".into() });
@@ -179,12 +210,23 @@ impl Node {
             for id in &t.evidence {
                 let e = self.evidence(id)?;
                 if e.holder != holder.id {
-                    return Err(IssuanceError::Invalid { field: "evidence", message: format!("{id} is not about holder {}", holder.id) });
+                    return Err(IssuanceError::Invalid {
+                        field: "evidence",
+                        message: format!("{id} is not about holder {}", holder.id),
+                    });
                 }
-                let bytes = hex::decode(&e.signed).map_err(|_| IssuanceError::Damaged("evidence bytes".into()))?;
+                let bytes = hex::decode(&e.signed)
+                    .map_err(|_| IssuanceError::Damaged("evidence bytes".into()))?;
                 let signed = Signed::<EvidenceBody>::from_bytes(&bytes)
                     .map_err(|err| IssuanceError::Damaged(err.to_string()))?;
-                authz::check_evidence(self.store.as_ref(), actor, &signed, None, now, cfg.max_skew_secs)?;
+                authz::check_evidence(
+                    self.store.as_ref(),
+                    actor,
+                    &signed,
+                    None,
+                    now,
+                    cfg.max_skew_secs,
+                )?;
                 evidence.push(e);
             }
             target_jurisdictions.push(j);
@@ -198,23 +240,37 @@ impl Node {
                 let p = authz::load_proposal(self.store.as_ref(), &h)?
                     .ok_or(IssuanceError::Quorum(QuorumError::UnknownAction))?;
                 if p.payload != payload || p.requester != actor.account {
-                    return Err(IssuanceError::Invalid { field: "action", message: "the approved action is another request".into() });
+                    return Err(IssuanceError::Invalid {
+                        field: "action",
+                        message: "the approved action is another request".into(),
+                    });
                 }
                 p
             }
             None => QuorumAction {
-                kind: if req.uploaded_list { ActionKind::UploadedList } else { ActionKind::Transcode },
+                kind: if req.uploaded_list {
+                    ActionKind::UploadedList
+                } else {
+                    ActionKind::Transcode
+                },
                 requester: actor.account.clone(),
                 targets: target_jurisdictions.clone(),
                 payload,
                 created_at: now,
             },
         };
-        let counts = authz::read_counts(self.store.as_ref(), &actor.account, &target_jurisdictions, now, &cfg)?;
+        let counts = authz::read_counts(
+            self.store.as_ref(),
+            &actor.account,
+            &target_jurisdictions,
+            now,
+            &cfg,
+        )?;
         let mut batch = Batch::new();
         let mut entries: Vec<LogEntry> = Vec::new();
         let mut certificate = None;
-        if let QuorumNeed::Needed { k, reason } = authz::required_approvals(&action, &counts, &cfg) {
+        if let QuorumNeed::Needed { k, reason } = authz::required_approvals(&action, &counts, &cfg)
+        {
             let hash = action.hash();
             if req.approvals.is_empty() {
                 // Store the proposal for approvers, log the alarm, and tell the caller.
@@ -222,20 +278,45 @@ impl Node {
                 let alarm = authz::alarm_entry(&actor_account, &hash, now);
                 self.audit.commit(self.store.as_ref(), proposal, &[alarm])?;
                 tracing::warn!(actor = %actor.account.0, targets = req.targets.len(), ?reason, "transcode needs a quorum");
-                return Err(IssuanceError::QuorumRequired { action: hash, k, reason: format!("{reason:?}") });
+                return Err(IssuanceError::QuorumRequired {
+                    action: hash,
+                    k,
+                    reason: format!("{reason:?}"),
+                });
             }
             let approvals = req
                 .approvals
                 .iter()
                 .map(|b| Signed::<ApprovalBody>::from_bytes(b))
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| IssuanceError::Invalid { field: "approvals", message: e.to_string() })?;
-            let outcome = authz::check_quorum(self.store.as_ref(), actor, &hash, &target_jurisdictions, &approvals, k, &cfg, now)?;
+                .map_err(|e| IssuanceError::Invalid {
+                    field: "approvals",
+                    message: e.to_string(),
+                })?;
+            let outcome = authz::check_quorum(
+                self.store.as_ref(),
+                actor,
+                &hash,
+                &target_jurisdictions,
+                &approvals,
+                k,
+                &cfg,
+                now,
+            )?;
             merge(&mut batch, outcome.batch);
             entries.extend(outcome.log);
             certificate = Some(outcome.certificate);
         }
-        merge(&mut batch, authz::record_transcodes(self.store.as_ref(), &actor.account, &target_jurisdictions, now, &cfg)?);
+        merge(
+            &mut batch,
+            authz::record_transcodes(
+                self.store.as_ref(),
+                &actor.account,
+                &target_jurisdictions,
+                now,
+                &cfg,
+            )?,
+        );
 
         // Accept the evidence, assess, record.
         let role = match actor.kind {
@@ -243,7 +324,9 @@ impl Node {
             PrincipalKind::Staff(r) => format!("role-{}", r.code()),
             PrincipalKind::Holder => "holder".into(),
         };
-        let quorum_hex = certificate.as_ref().map(|c| hex::encode(hcx_protocol::cbor::to_canonical(c)));
+        let quorum_hex = certificate
+            .as_ref()
+            .map(|c| hex::encode(hcx_protocol::cbor::to_canonical(c)));
         let mut statuses = Vec::with_capacity(holders.len());
         let mut index_updates = Vec::with_capacity(holders.len());
         for (holder, evidence) in &holders {
@@ -260,12 +343,22 @@ impl Node {
             }
             let a = rules.assess(&facts, now);
             let (next, _) = self.latest_status(holder)?;
-            let record = status_record(next, now, &a, &rules, &actor.account.0, &role, actor.jurisdiction.as_str(), quorum_hex.clone());
+            let record = status_record(
+                next,
+                now,
+                &a,
+                &rules,
+                &actor.account.0,
+                &role,
+                actor.jurisdiction.as_str(),
+                quorum_hex.clone(),
+            );
             stage_status(&mut batch, holder, next, &record);
             let codes = self.codes_of(&holder.id)?;
             let latest_code = codes.last().and_then(|c| code_hash(c).ok());
             let mut salt = [0u8; 16];
-            ring::rand::SecureRandom::fill(&self.rng, &mut salt).map_err(|_| IssuanceError::Signing)?;
+            ring::rand::SecureRandom::fill(&self.rng, &mut salt)
+                .map_err(|_| IssuanceError::Signing)?;
             entries.push(LogEntry {
                 kind: EntryKind::Transcode,
                 time: now,
@@ -296,7 +389,10 @@ impl Node {
                 }
             });
         }
-        Ok(TranscodeOutcome { statuses, quorum: certificate.is_some() })
+        Ok(TranscodeOutcome {
+            statuses,
+            quorum: certificate.is_some(),
+        })
     }
 
     /// Rebuilds the live status index from the store: every unexpired code of a holder
@@ -310,12 +406,18 @@ impl Node {
         let mut index = crate::node::StatusIndex::default();
         let mut after: Option<Vec<u8>> = None;
         loop {
-            let page = self.store.scan(Tree::Holders, b"h:", after.as_deref(), 512)?;
+            let page = self
+                .store
+                .scan(Tree::Holders, b"h:", after.as_deref(), 512)?;
             let Some((last, _)) = page.last() else { break };
             after = Some(last.clone());
             for (_, v) in &page {
-                let Ok(holder) = read_json::<HolderRecord>(v) else { continue };
-                let Ok(facts) = self.accepted_facts(&holder.id) else { continue };
+                let Ok(holder) = read_json::<HolderRecord>(v) else {
+                    continue;
+                };
+                let Ok(facts) = self.accepted_facts(&holder.id) else {
+                    continue;
+                };
                 if rules.assess(&facts, now).is_green() {
                     continue;
                 }
@@ -339,14 +441,22 @@ fn merge(into: &mut Batch, from: Batch) {
 }
 
 fn code_hash(c: &CodeRecord) -> Result<hcx_protocol::wire::CodeIdHash, IssuanceError> {
-    let id: [u8; 16] = hex::decode(&c.code_id).ok().and_then(|b| b.try_into().ok()).ok_or_else(|| IssuanceError::Damaged("code id".into()))?;
+    let id: [u8; 16] = hex::decode(&c.code_id)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| IssuanceError::Damaged("code id".into()))?;
     Ok(hcx_protocol::wire::CodeId(id).hash())
 }
 
 fn fact_of(e: &EvidenceRecord) -> Result<Fact, IssuanceError> {
-    let category = Category::from_name(&e.category).ok_or_else(|| IssuanceError::Damaged("evidence category".into()))?;
+    let category = Category::from_name(&e.category)
+        .ok_or_else(|| IssuanceError::Damaged("evidence category".into()))?;
     let mut f = Fact::new(e.id.clone(), category, e.at);
-    if let Some(level) = e.level.as_deref().and_then(crate::rules::vocab::area_from_name) {
+    if let Some(level) = e
+        .level
+        .as_deref()
+        .and_then(crate::rules::vocab::area_from_name)
+    {
         f = f.with_level(level);
     }
     Ok(f)
@@ -391,5 +501,9 @@ fn stage_status(batch: &mut Batch, holder: &HolderRecord, seq: u64, record: &Sta
     let expected = (seq > 0).then(|| seq.to_be_bytes().to_vec());
     batch.expect(Tree::StatusLog, next_key.clone(), expected);
     batch.put(Tree::StatusLog, next_key, (seq + 1).to_be_bytes().to_vec());
-    batch.put(Tree::StatusLog, status_key(&holder.lineage, seq), to_json(record));
+    batch.put(
+        Tree::StatusLog,
+        status_key(&holder.lineage, seq),
+        to_json(record),
+    );
 }
