@@ -1,0 +1,1 @@
+//! API infrastructure tests (being written).
