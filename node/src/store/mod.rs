@@ -7,8 +7,10 @@
 //! log...) defines its own key layout and canonical encoding.
 
 pub mod sled_store;
+#[cfg(test)]
+mod tests;
 
-// `pub use sled_store::SledStore;` arrives with the sled implementation.
+pub use sled_store::SledStore;
 
 /// The named trees of a node's store. Each module owns the layout of its trees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -171,6 +173,9 @@ impl Batch {
     }
 }
 
+/// One stored entry: (key, value).
+pub type KeyValue = (Vec<u8>, Vec<u8>);
+
 /// Identifies an applied batch, for [`Store::wait_durable`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct WriteTicket(pub u64);
@@ -208,7 +213,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         prefix: &[u8],
         after: Option<&[u8]>,
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError>;
+    ) -> Result<Vec<KeyValue>, StoreError>;
 
     /// The number of entries in `tree`.
     fn count(&self, tree: Tree) -> Result<u64, StoreError>;
