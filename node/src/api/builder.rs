@@ -163,10 +163,39 @@ impl<S: Clone + Send + Sync + 'static> ApiBuilder<S> {
             .layer(DefaultBodyLimit::max(limit))
             .layer(from_fn_with_state(limit, body_size_layer))
             .layer(from_fn_with_state(timeout, timeout_layer))
-            .layer(tower_http::trace::TraceLayer::new_for_http())
+            .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_span))
             .layer(from_fn_with_state(services.metrics.clone(), track))
             .with_state(this.state)
     }
+}
+
+/// The tracing span of a request: method and route template only — never the concrete
+/// path or query, which may carry ids, so logs hold no request data.
+fn request_span(req: &Request) -> tracing::Span {
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("unmatched", |m| m.as_str());
+    tracing::info_span!("http", method = metrics::method_label(req.method()), route)
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves, with client addresses
+/// available to the per-IP rate limit (`ConnectInfo`). Use this rather than a bare
+/// `axum::serve`.
+///
+/// # Errors
+/// I/O errors of the listener.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 fn metrics_text(metrics: &metrics::Metrics) -> Response {

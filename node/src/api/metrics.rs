@@ -176,10 +176,25 @@ pub(crate) async fn track(
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |m| m.as_str().to_owned());
-    let method = req.method().as_str().to_owned();
+    let method = method_label(req.method()).to_owned();
     let start = monotonic_us();
     let response = next.run(req).await;
     let seconds = monotonic_us().saturating_sub(start) as f64 / 1e6;
     metrics.observe_request(&route, &method, response.status().as_u16(), seconds);
     response
+}
+
+/// The method as a label: one of the standard methods or `OTHER`, so arbitrary method
+/// strings sent to unknown paths cannot create unbounded label sets.
+pub(crate) fn method_label(method: &axum::http::Method) -> &'static str {
+    match method.as_str() {
+        "GET" => "GET",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "DELETE" => "DELETE",
+        "PATCH" => "PATCH",
+        "HEAD" => "HEAD",
+        "OPTIONS" => "OPTIONS",
+        _ => "OTHER",
+    }
 }

@@ -33,8 +33,8 @@
 //! (authenticate → principal check → rate limit → idempotency lookup/replay) → handler.
 //! Every error is an [`ApiError`] rendered as `{"code", "message"}`.
 //!
-//! Serve the router with `into_make_service_with_connect_info::<SocketAddr>()` so the
-//! per-IP limit of public routes sees client addresses (without it, all anonymous
+//! Serve the router with [`serve`] (or `into_make_service_with_connect_info::<SocketAddr>()`)
+//! so the per-IP limit of public routes sees client addresses (without it, all anonymous
 //! clients share one bucket).
 
 pub mod auth;
@@ -57,7 +57,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 pub use auth::{Auth, AuthFailure, Authenticator, MaybeAuth};
-pub use builder::ApiBuilder;
+pub use builder::{ApiBuilder, serve};
 pub use error::{ApiError, ErrorBody};
 pub use idempotency::Idempotent;
 pub use json::{ApiJson, ApiPath, ApiQuery};

@@ -76,6 +76,9 @@ impl ApiSchema for Thing {
 struct TestState {
     executions: Arc<AtomicUsize>,
     store: Arc<dyn Store>,
+    /// Holds two requests of `/v1/gated-things` until both have passed the idempotency
+    /// lookup, so the race between them is certain, not likely.
+    gate: Arc<tokio::sync::Barrier>,
 }
 
 fn thing_key(name: &str) -> Vec<u8> {
@@ -101,6 +104,21 @@ async fn create_thing(
         .expect(Tree::Counters, thing_key(&thing.name), None)
         .put(Tree::Counters, thing_key(&thing.name), value);
     idem.commit(batch, StatusCode::CREATED, &thing).await
+}
+
+/// [`create_thing`], but waiting for a second request first.
+async fn create_thing_gated(
+    State(st): State<TestState>,
+    auth: Auth,
+    idem: Idempotent,
+    body: ApiJson<NewThing>,
+) -> Result<Response, ApiError> {
+    st.gate.wait().await;
+    create_thing(State(st), auth, idem, body).await
+}
+
+async fn whoami(MaybeAuth(p): MaybeAuth) -> ApiJson<Value> {
+    ApiJson(json!({ "account": p.map(|p| p.account.0) }))
 }
 
 /// A handler that writes on its own and returns a plain response (the fallback path).
@@ -188,6 +206,7 @@ fn harness(config: ApiConfig) -> Harness {
     let state = TestState {
         executions: executions.clone(),
         store: store.clone(),
+        gate: Arc::new(tokio::sync::Barrier::new(2)),
     };
     let builder = ApiBuilder::new(services, state)
         .route(
@@ -234,6 +253,19 @@ fn harness(config: ApiConfig) -> Harness {
                 .request::<Value>()
                 .response::<Value>(StatusCode::OK),
             echo,
+        )
+        .route(
+            RouteSpec::post("/v1/gated-things", "Create a thing once two requests wait")
+                .bearer()
+                .request::<NewThing>()
+                .response::<Thing>(StatusCode::CREATED),
+            create_thing_gated,
+        )
+        .route(
+            RouteSpec::get("/v1/whoami", "The caller, if any")
+                .optional_auth()
+                .response::<Value>(StatusCode::OK),
+            whoami,
         )
         .route(
             RouteSpec::get("/v1/slow", "Never answers in time"),
@@ -599,6 +631,18 @@ async fn tokens_are_required_and_checked() {
     assert_eq!(h.executions.load(Ordering::SeqCst), 0);
 }
 
+#[tokio::test]
+async fn optional_auth_accepts_anonymous_and_refuses_bad_tokens() {
+    let h = default_harness();
+    let r = send(&h.app, req(Method::GET, "/v1/whoami")).await;
+    assert_eq!(r.json(), json!({"account": null}));
+    let r = send(&h.app, req(Method::GET, "/v1/whoami").token("tok-term")).await;
+    assert_eq!(r.json(), json!({"account": "acct-term"}));
+    send(&h.app, req(Method::GET, "/v1/whoami").token("tok-nobody"))
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "unauthenticated");
+}
+
 // ---------------------------------------------------------------- idempotency
 
 #[tokio::test]
@@ -774,6 +818,40 @@ async fn concurrent_duplicates_write_once_and_all_get_the_same_answer() {
             .unwrap()
             .is_some()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_certain_race_commits_once_and_replays_the_winner() {
+    let h = default_harness();
+    let post = || {
+        let app = h.app.clone();
+        tokio::spawn(async move {
+            send(
+                &app,
+                req(Method::POST, "/v1/gated-things")
+                    .token("tok-admin")
+                    .key("gated")
+                    .json(&new_thing("g", 7)),
+            )
+            .await
+        })
+    };
+    let (a, b) = (post(), post());
+    let (a, b) = (a.await.unwrap(), b.await.unwrap());
+    // Both handlers ran (both passed the lookup before either committed) ...
+    assert_eq!(h.executions.load(Ordering::SeqCst), 2);
+    // ... but one committed and the other answered with the winner's stored response.
+    assert_eq!(
+        (a.status, b.status),
+        (StatusCode::CREATED, StatusCode::CREATED)
+    );
+    assert_eq!(a.bytes, b.bytes);
+    let replayed = [&a, &b]
+        .iter()
+        .filter(|r| r.headers.contains_key(idempotency::REPLAYED_HEADER))
+        .count();
+    assert_eq!(replayed, 1);
+    assert_eq!(h.store.count(Tree::Idempotency).unwrap(), 1);
 }
 
 #[tokio::test]
@@ -1147,4 +1225,34 @@ fn api_config_reads_partial_toml() {
     assert_eq!(c.per_token.burst, 10);
     assert_eq!(c.page_max, ApiConfig::default().page_max);
     assert!(toml::from_str::<ApiConfig>("bodylimit = 3").is_err());
+}
+
+#[tokio::test]
+async fn serve_passes_client_addresses_to_the_per_ip_limit() {
+    let h = harness(ApiConfig {
+        per_ip: RateSpec {
+            per_sec: 0.001,
+            burst: 2,
+        },
+        ..ApiConfig::default()
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(serve(listener, h.app.clone(), async {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::new();
+    let url = format!("http://{addr}/healthz");
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        statuses.push(client.get(&url).send().await.unwrap().status().as_u16());
+    }
+    assert_eq!(statuses, [200, 200, 429]);
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+    // Through the socket the limit was keyed by 127.0.0.1, not the shared "unknown"
+    // bucket that oneshot requests without ConnectInfo use, which is still full.
+    let r = send(&h.app, req(Method::GET, "/healthz")).await;
+    assert_eq!(r.status, StatusCode::OK);
 }
