@@ -1,11 +1,12 @@
 //! [`ApiBuilder`]: mounts routes from their [`RouteSpec`]s and wraps them in the API's
 //! middleware, so a route is declared, secured, limited and documented in one call.
 //!
-//! Per route (a route layer, so 404/405 answers skip it): authenticate the bearer token
-//! (before the body is read), run the spec's principal check, take a rate-limit token
+//! Per route (a route layer, so 404/405 answers skip it): refuse a declared body over the
+//! route's limit, authenticate the bearer token (before the body is read), run the spec's
+//! principal check, take a rate-limit token
 //! (per principal, or per client IP for anonymous calls and failed authentications), then
 //! the idempotency lookup/replay for routes that need it. Around every route and the
-//! fallbacks: the body-size check, the request timeout, tracing and metrics. `build()`
+//! fallbacks: the request timeout, tracing and metrics. `build()`
 //! adds `/healthz`, `/metrics` and `/openapi.json` (documented like any other route) and
 //! the JSON 404/405 fallbacks. Handlers live elsewhere; this file only wires.
 
@@ -29,7 +30,7 @@ use super::metrics::track;
 use super::openapi::{self, Schema};
 use super::ratelimit::{RateLimiter, monotonic_ms};
 use super::route::{Access, IdempotencyMode, RouteSpec};
-use super::{ApiServices, metrics};
+use super::{ApiServices, BodyLimit, metrics};
 use crate::accounts::Principal;
 
 /// The content type of `/metrics` (OpenMetrics text, which Prometheus scrapes).
@@ -106,7 +107,12 @@ impl<S: Clone + Send + Sync + 'static> ApiBuilder<S> {
             limiters: self.limiters.clone(),
             spec: Arc::new(spec.clone()),
         };
-        let method_router = on(filter, handler).route_layer(from_fn_with_state(ctx, route_layer));
+        let limit = spec.body_limit.unwrap_or(self.services.config.body_limit);
+        // Inner layer first: the route's body limit for the extractors, then the
+        // route's policies around it.
+        let method_router = on(filter, handler)
+            .route_layer(DefaultBodyLimit::max(limit))
+            .route_layer(from_fn_with_state(ctx, route_layer));
         self.router = self.router.route(spec.path, method_router);
         self.specs.push(spec);
         self
@@ -155,13 +161,10 @@ impl<S: Clone + Send + Sync + 'static> ApiBuilder<S> {
             )
         });
 
-        let limit = services.config.body_limit;
         let timeout = Duration::from_millis(services.config.timeout_ms);
         this.router
             .fallback(|| async { ApiError::not_found("no such route") })
             .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
-            .layer(DefaultBodyLimit::max(limit))
-            .layer(from_fn_with_state(limit, body_size_layer))
             .layer(from_fn_with_state(timeout, timeout_layer))
             .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_span))
             .layer(from_fn_with_state(services.metrics.clone(), track))
@@ -221,7 +224,10 @@ async fn route_layer(State(ctx): State<RouteCtx>, req: Request, next: Next) -> R
 
 async fn route_policies(ctx: RouteCtx, mut req: Request, next: Next) -> Result<Response, ApiError> {
     let services = &ctx.services;
+    let limit = ctx.spec.body_limit.unwrap_or(services.config.body_limit);
+    check_declared_length(&req, limit)?;
     req.extensions_mut().insert(services.clone());
+    req.extensions_mut().insert(BodyLimit(limit));
     let principal = match authenticate(&ctx, &req) {
         Ok(p) => p,
         Err(e) => {
@@ -286,18 +292,18 @@ fn client_ip(req: &Request) -> String {
         .map_or_else(|| "unknown".to_owned(), |ci| ci.0.ip().to_string())
 }
 
-/// 413 before reading anything when `Content-Length` already exceeds the limit (bodies
-/// without a length are cut off by `DefaultBodyLimit` in the extractors).
-async fn body_size_layer(State(limit): State<usize>, req: Request, next: Next) -> Response {
+/// 413 before reading anything when `Content-Length` already exceeds the route's limit
+/// (bodies without a length are cut off at the limit when read).
+fn check_declared_length(req: &Request, limit: usize) -> Result<(), ApiError> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
-        return ApiError::BodyTooLarge { limit }.into_response();
+        return Err(ApiError::BodyTooLarge { limit });
     }
-    next.run(req).await
+    Ok(())
 }
 
 async fn timeout_layer(State(limit): State<Duration>, req: Request, next: Next) -> Response {

@@ -164,8 +164,11 @@ pub(crate) async fn begin(
     store_key.push(0);
     store_key.extend_from_slice(key.as_bytes());
 
+    let limit = req
+        .extensions()
+        .get::<super::BodyLimit>()
+        .map_or(services.config.body_limit, |l| l.0);
     let (parts, body) = req.into_parts();
-    let limit = services.config.body_limit;
     let bytes = axum::body::to_bytes(body, limit)
         .await
         .map_err(|e| body_error(&e, limit))?;

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::ApiServices;
+use super::BodyLimit;
 use super::error::ApiError;
 
 /// A JSON request body (`Content-Type: application/json` required), or a JSON response.
@@ -26,10 +26,7 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let limit = req
-            .extensions()
-            .get::<std::sync::Arc<ApiServices>>()
-            .map(|s| s.config.body_limit);
+        let limit = req.extensions().get::<BodyLimit>().map(|l| l.0);
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(Self(v)),
             Err(rejection) => Err(json_rejection(&rejection, limit)),

@@ -29,8 +29,9 @@
 //! }
 //! ```
 //!
-//! Per request, in order: metrics → timeout → body-size check → the route middleware
-//! (authenticate → principal check → rate limit → idempotency lookup/replay) → handler.
+//! Per request, in order: metrics → tracing → timeout → the route middleware
+//! (declared body size → authenticate → principal check → rate limit → idempotency
+//! lookup/replay) → handler.
 //! Every error is an [`ApiError`] rendered as `{"code", "message"}`.
 //!
 //! Serve the router with [`serve`] (or `into_make_service_with_connect_info::<SocketAddr>()`)
@@ -110,6 +111,11 @@ impl Default for ApiConfig {
         }
     }
 }
+
+/// The request body limit in force for the current route (a request extension set by
+/// the route middleware: the route's override or `ApiConfig::body_limit`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyLimit(pub usize);
 
 /// What the API infrastructure needs from the node. Cloned cheaply (everything shared
 /// is behind an `Arc`); also available to extractors through the request extensions.

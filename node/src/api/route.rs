@@ -71,6 +71,9 @@ pub struct RouteSpec {
     pub response: Option<Schema>,
     /// Content type of the success body (default `application/json`).
     pub response_type: &'static str,
+    /// Request body limit for this route, overriding `ApiConfig::body_limit` (e.g. for
+    /// an uploaded list).
+    pub body_limit: Option<usize>,
 }
 
 impl RouteSpec {
@@ -96,6 +99,7 @@ impl RouteSpec {
             success: StatusCode::OK,
             response: None,
             response_type: "application/json",
+            body_limit: None,
         }
     }
 
@@ -182,6 +186,12 @@ impl RouteSpec {
     pub fn raw_response(mut self, content_type: &'static str, schema: Schema) -> Self {
         self.response_type = content_type;
         self.response = Some(schema);
+        self
+    }
+
+    /// Overrides the request body limit (bytes) for this route.
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = Some(bytes);
         self
     }
 

@@ -262,6 +262,14 @@ fn harness(config: ApiConfig) -> Harness {
             create_thing_gated,
         )
         .route(
+            RouteSpec::post("/v1/upload", "A route with a larger body limit")
+                .bearer()
+                .body_limit(4096)
+                .request::<Value>()
+                .response::<Value>(StatusCode::OK),
+            echo,
+        )
+        .route(
             RouteSpec::get("/v1/whoami", "The caller, if any")
                 .optional_auth()
                 .response::<Value>(StatusCode::OK),
@@ -560,6 +568,15 @@ async fn bad_bodies_get_json_errors_and_write_nothing() {
 
     assert_eq!(h.executions.load(Ordering::SeqCst), 0);
     assert_eq!(h.store.digest().unwrap(), before, "no partial write");
+
+    // A route's own limit overrides the default, both ways round.
+    let upload = |key| req(Method::POST, "/v1/upload").token("tok-admin").key(key);
+    let r = send(&h.app, upload("u1").json(&big)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json());
+    let huge = new_thing(&"x".repeat(5000), 1);
+    let r = send(&h.app, upload("u2").json(&huge)).await;
+    r.assert_error(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large");
+    assert!(r.json()["message"].as_str().unwrap().contains("4096"));
 }
 
 #[tokio::test]
