@@ -14,6 +14,7 @@ pub mod audit;
 pub mod authz;
 pub mod clock;
 pub mod config;
+pub mod handlers;
 pub mod init;
 pub mod issuance;
 pub mod keys;

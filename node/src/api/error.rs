@@ -50,6 +50,10 @@ pub enum ApiError {
     /// write); re-read and retry.
     #[error("conflict: {reason}")]
     Conflict { reason: String },
+    /// 409 `quorum_required`: the action needs `k` signed approvals of `action` (hex)
+    /// from admins who cover every target and are outside the requester's subtree.
+    #[error("a quorum of {k} signed approvals is required; approvers sign action {action}")]
+    QuorumRequired { action: String, k: u64 },
     /// 413 `body_too_large`.
     #[error("request body exceeds the limit of {limit} bytes")]
     BodyTooLarge { limit: usize },
@@ -130,7 +134,7 @@ impl ApiError {
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Conflict { .. } | Self::QuorumRequired { .. } => StatusCode::CONFLICT,
             Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unprocessable { .. } | Self::IdempotencyKeyReused => {
@@ -153,6 +157,7 @@ impl ApiError {
             Self::NotFound { .. } => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Conflict { .. } => "conflict",
+            Self::QuorumRequired { .. } => "quorum_required",
             Self::BodyTooLarge { .. } => "body_too_large",
             Self::UnsupportedMediaType { .. } => "unsupported_media_type",
             Self::Unprocessable { .. } => "unprocessable",
@@ -174,6 +179,7 @@ impl ApiError {
         ("not_found", 404),
         ("method_not_allowed", 405),
         ("conflict", 409),
+        ("quorum_required", 409),
         ("body_too_large", 413),
         ("unsupported_media_type", 415),
         ("unprocessable", 422),

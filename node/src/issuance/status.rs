@@ -272,7 +272,7 @@ impl Node {
         if let QuorumNeed::Needed { k, reason } = authz::required_approvals(&action, &counts, &cfg)
         {
             let hash = action.hash();
-            if req.approvals.is_empty() {
+            if req.approvals.is_empty() && req.action.is_none() {
                 // Store the proposal for approvers, log the alarm, and tell the caller.
                 let (proposal, _) = authz::propose(&action);
                 let alarm = authz::alarm_entry(&actor_account, &hash, now);
