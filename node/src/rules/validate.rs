@@ -43,6 +43,7 @@ pub(crate) fn is_colour_name(s: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-'))
 }
 
+/// Checks every invariant of a rule set that its types do not already guarantee.
 pub(crate) fn validate(p: &Parts) -> Result<(), RuleSetError> {
     if p.version == 0 || p.version > u32::from(u16::MAX) {
         return Err(RuleSetError::BadVersion { version: p.version });
