@@ -48,8 +48,9 @@ use hcx_protocol::wire::{
     self, AreaLevel, Colour, PaletteEntry, RiskLevel, RuleDocument, WireMessage,
 };
 
+use super::validate::palette_indices;
 use super::vocab::{Category, Duration, ReasonCategory};
-use super::{Clear, PaletteColour, Parts, Rule, RuleSetError, palette_indices};
+use super::{Clear, PaletteColour, Parts, Rule, RuleSetError};
 
 /// The canonical encoding of `p` (a protocol `rule-set` body).
 pub(crate) fn encode(p: &Parts) -> Vec<u8> {

@@ -30,14 +30,15 @@
 //! JSON documents have the same keys. Not here: validation shared with the canonical
 //! decoder (`super::validate`), the CBOR layout (`super::canonical`).
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use hcx_protocol::wire::{Colour, Region};
 
+use super::validate::palette_indices;
 use super::vocab::{self, Category, Duration, ReasonCategory};
-use super::{Clear, Format, PaletteColour, Parts, Rule, RuleSet, RuleSetError, palette_indices};
+use super::{Clear, Format, PaletteColour, Parts, Rule, RuleSet, RuleSetError};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct Doc {
     region: String,
@@ -47,44 +48,96 @@ struct Doc {
     default_colour: String,
     default_risk: String,
     palette: Vec<DocColour>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     rules: Vec<DocRule>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct DocColour {
     name: String,
     rgb: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct DocRule {
     id: String,
     when: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     level: Option<String>,
     colour: String,
     risk: String,
     reason: String,
     priority: u32,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     starts_after: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     lasts: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     clear: Vec<DocClear>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct DocClear {
     by: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     count: Option<u32>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     accept_before: Option<String>,
+}
+
+/// Renders `rs` back into document form in `format`; parsing the result gives the same
+/// rule set (same canonical bytes, same id).
+pub(crate) fn render(rs: &RuleSet, format: Format) -> String {
+    let name = |c: Colour| rs.colour_name(c).unwrap_or_default().to_owned();
+    let doc = Doc {
+        region: rs.region().to_string(),
+        name: rs.name().to_owned(),
+        version: rs.version(),
+        effective: rs.effective(),
+        default_colour: name(rs.default_colour()),
+        default_risk: vocab::risk_name(rs.default_risk()).to_owned(),
+        palette: rs
+            .palette()
+            .iter()
+            .map(|c| DocColour {
+                name: c.name.clone(),
+                rgb: format!("#{}", hex::encode(c.rgb)),
+            })
+            .collect(),
+        rules: rs
+            .rules()
+            .iter()
+            .map(|r| DocRule {
+                id: r.id.clone(),
+                when: r.when.name().to_owned(),
+                level: r.level.map(|l| vocab::area_name(l).to_owned()),
+                colour: name(r.colour),
+                risk: vocab::risk_name(r.risk).to_owned(),
+                reason: r.reason.as_str().to_owned(),
+                priority: r.priority,
+                starts_after: r.starts_after.map(|d| d.to_string()),
+                lasts: r.lasts.map(|d| d.to_string()),
+                clear: r
+                    .clear
+                    .iter()
+                    .map(|c| DocClear {
+                        by: c.by.name().to_owned(),
+                        count: (c.count != 1).then_some(c.count),
+                        accept_before: c.accept_before.map(|d| d.to_string()),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    };
+    match format {
+        // Every field is a string, an integer or a list of tables of those: both
+        // serialisers accept the shape, so the fallbacks are never taken.
+        Format::Toml => toml::to_string(&doc).unwrap_or_default(),
+        Format::Json => serde_json::to_string_pretty(&doc).unwrap_or_default(),
+    }
 }
 
 /// Parses a document in `format` and validates it into a [`RuleSet`].

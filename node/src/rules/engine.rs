@@ -84,7 +84,18 @@ struct Hit<'a> {
 /// Assesses `facts` under `rules` at `now`.
 pub fn assess(rules: &RuleSet, facts: &[Fact], now: u64) -> Assessment {
     let known: Vec<&Fact> = facts.iter().filter(|f| f.at <= now).collect();
-    let mut boundaries: Vec<u64> = facts.iter().map(|f| f.at).filter(|&t| t > now).collect();
+    // A fact dated later becomes known then: a boundary if some rule uses its category.
+    let used = |c: Category| {
+        rules
+            .rules()
+            .iter()
+            .any(|r| r.when == c || r.clear.iter().any(|x| x.by == c))
+    };
+    let mut boundaries: Vec<u64> = facts
+        .iter()
+        .filter(|f| f.at > now && used(f.category))
+        .map(|f| f.at)
+        .collect();
     let mut hits: Vec<Hit<'_>> = Vec::new();
 
     for (rule_index, rule) in rules.rules().iter().enumerate() {

@@ -35,20 +35,22 @@
 //! Not here: storing rule sets (the node's store), signing them into envelopes and the
 //! quorum a change needs (`authz`), turning signed evidence into [`Fact`]s (`issuance`).
 
+mod bundled;
 pub mod canonical;
 pub mod document;
 pub mod engine;
 mod error;
+mod validate;
 pub mod vocab;
 
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeSet;
 use std::path::Path;
 
 use hcx_protocol::wire::{self, AreaLevel, Colour, Region, RiskLevel, RuleId, RuleRef};
 
+pub use bundled::{Bundled, bundled};
 pub use engine::{Assessment, Fact, assess};
 pub use error::{Format, RuleSetError};
 pub use vocab::{Category, Duration, ReasonCategory};
@@ -199,7 +201,7 @@ impl RuleSet {
 
     /// Validates `parts` and computes the canonical encoding and id.
     pub(crate) fn new(parts: Parts) -> Result<Self, RuleSetError> {
-        validate(&parts)?;
+        validate::validate(&parts)?;
         let canonical = canonical::encode(&parts);
         let limit = wire::RuleSet::MAX_BYTES_CONST;
         if canonical.len() > limit {
@@ -217,6 +219,12 @@ impl RuleSet {
             canonical,
             id,
         })
+    }
+
+    /// This rule set as a TOML or JSON document (palette in index order, optional fields
+    /// left out when at their default); parsing it gives back the same rule set.
+    pub fn to_document(&self, format: Format) -> String {
+        document::render(self, format)
     }
 
     /// The canonical CBOR encoding (what is stored and signed).
@@ -316,183 +324,4 @@ impl RuleSet {
     pub fn assess(&self, facts: &[Fact], now: u64) -> Assessment {
         assess(self, facts, now)
     }
-}
-
-/// Assigns palette indices to names in document order: national names take their fixed
-/// index, others the next from 4. Returns `(colour, name)` in document order.
-pub(crate) fn palette_indices<'a>(
-    names: impl IntoIterator<Item = &'a str>,
-) -> Vec<(Colour, &'a str)> {
-    let mut next: u16 = NATIONAL_COLOURS.len() as u16;
-    names
-        .into_iter()
-        .map(|name| {
-            let national = NATIONAL_COLOURS.iter().position(|n| *n == name);
-            let index = match national {
-                Some(i) => i as u16,
-                None => {
-                    let i = next;
-                    next = next.saturating_add(1);
-                    i
-                }
-            };
-            // Validation caps palettes at MAX_PALETTE (64) names, so indices stay below 68;
-            // a longer list only reaches here to be refused, and saturates harmlessly.
-            (Colour(u8::try_from(index).unwrap_or(u8::MAX)), name)
-        })
-        .collect()
-}
-
-/// Whether `s` is a valid palette name: 1 to 32 of `a-z 0-9 _ -`.
-pub(crate) fn is_colour_name(s: &str) -> bool {
-    (1..=MAX_COLOUR_NAME).contains(&s.len())
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-'))
-}
-
-fn validate(p: &Parts) -> Result<(), RuleSetError> {
-    if p.version == 0 || p.version > u32::from(u16::MAX) {
-        return Err(RuleSetError::BadVersion { version: p.version });
-    }
-    if p.name.is_empty() || p.name.len() > MAX_NAME {
-        return Err(RuleSetError::BadName { max: MAX_NAME });
-    }
-    if p.palette.is_empty() {
-        return Err(RuleSetError::EmptyPalette);
-    }
-    if p.palette.len() > MAX_PALETTE {
-        return Err(RuleSetError::PaletteTooLarge {
-            count: p.palette.len(),
-            max: MAX_PALETTE,
-        });
-    }
-    let mut names = BTreeSet::new();
-    for c in &p.palette {
-        if !is_colour_name(&c.name) {
-            return Err(RuleSetError::BadColourName {
-                name: c.name.clone(),
-            });
-        }
-        if !names.insert(c.name.as_str()) {
-            return Err(RuleSetError::DuplicateColour {
-                name: c.name.clone(),
-            });
-        }
-    }
-    if !p.palette.iter().any(|c| c.colour == Colour::GREEN) {
-        return Err(RuleSetError::MissingGreen);
-    }
-    let in_palette = |c: Colour| p.palette.iter().any(|e| e.colour == c);
-    if !in_palette(p.default_colour) {
-        return Err(RuleSetError::ColourNotInPalette {
-            rule: None,
-            colour: p.default_colour.0,
-        });
-    }
-    if p.rules.len() > MAX_RULES {
-        return Err(RuleSetError::TooMany {
-            what: "rules",
-            count: p.rules.len(),
-            max: MAX_RULES,
-        });
-    }
-    let mut ids = BTreeSet::new();
-    for (i, r) in p.rules.iter().enumerate() {
-        if !vocab::is_token(&r.id) {
-            return Err(RuleSetError::BadRuleId {
-                rule: format!("#{}", i + 1),
-            });
-        }
-        if !ids.insert(r.id.as_str()) {
-            return Err(RuleSetError::DuplicateRuleId { rule: r.id.clone() });
-        }
-        validate_rule(r, &in_palette)?;
-    }
-    Ok(())
-}
-
-fn validate_rule(r: &Rule, in_palette: &dyn Fn(Colour) -> bool) -> Result<(), RuleSetError> {
-    let rule = || r.id.clone();
-    if !in_palette(r.colour) {
-        return Err(RuleSetError::ColourNotInPalette {
-            rule: Some(rule()),
-            colour: r.colour.0,
-        });
-    }
-    if r.level.is_some() && !r.when.has_level() {
-        return Err(RuleSetError::LevelNotApplicable {
-            rule: rule(),
-            category: r.when.to_string(),
-        });
-    }
-    for d in [r.starts_after, r.lasts].into_iter().flatten() {
-        if !d.is_valid() {
-            return Err(RuleSetError::BadDuration {
-                rule: rule(),
-                value: d.to_string(),
-            });
-        }
-    }
-    if r.clear.len() > MAX_CLEARS {
-        return Err(RuleSetError::TooMany {
-            what: "clearing entries in a rule",
-            count: r.clear.len(),
-            max: MAX_CLEARS,
-        });
-    }
-    if r.lasts.is_none() && r.clear.is_empty() {
-        return Err(RuleSetError::NoWayBack { rule: rule() });
-    }
-    for c in &r.clear {
-        if c.count == 0 {
-            return Err(RuleSetError::BadCount { rule: rule() });
-        }
-        if c.by == r.when {
-            return Err(RuleSetError::SelfClearing {
-                rule: rule(),
-                category: c.by.to_string(),
-            });
-        }
-        if let Some(d) = c.accept_before.filter(|d| !d.is_valid()) {
-            return Err(RuleSetError::BadDuration {
-                rule: rule(),
-                value: d.to_string(),
-            });
-        }
-    }
-    Ok(())
-}
-
-/// A rule-set file shipped with the node, embedded in the binary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Bundled {
-    /// The file name (`zhejiang.toml`).
-    pub file_name: &'static str,
-    /// The document text.
-    pub source: &'static str,
-}
-
-impl Bundled {
-    /// Parses and validates the embedded document.
-    ///
-    /// # Errors
-    /// Never for the shipped files (a test parses them); kept fallible.
-    pub fn load(&self) -> Result<RuleSet, RuleSetError> {
-        RuleSet::from_toml(self.source)
-    }
-}
-
-/// The rule sets shipped with the node: Zhejiang and Fujian, as `hcx init` installs them.
-pub fn bundled() -> &'static [Bundled] {
-    const BUNDLED: &[Bundled] = &[
-        Bundled {
-            file_name: "zhejiang.toml",
-            source: include_str!("../../rules/zhejiang.toml"),
-        },
-        Bundled {
-            file_name: "fujian.toml",
-            source: include_str!("../../rules/fujian.toml"),
-        },
-    ];
-    BUNDLED
 }

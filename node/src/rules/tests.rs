@@ -275,6 +275,17 @@ fn priority_decides_and_evidence_lists_every_trigger_of_the_winner() {
 }
 
 #[test]
+fn only_facts_some_rule_uses_announce_a_reassessment() {
+    let fj = fujian();
+    // No Fujian rule uses sub-close contacts: a future one changes nothing.
+    let a = fj.assess(&[fact("s", Category::SecondaryContact, T0 + D)], T0);
+    assert_eq!(a.reassess_at, None);
+    let a = fj.assess(&[fact("f", Category::Fever, T0 + D)], T0);
+    assert_green(&fj, &a);
+    assert_eq!(a.reassess_at, Some(T0 + D));
+}
+
+#[test]
 fn suspected_case_needs_two_negative_tests() {
     let zj = zhejiang();
     let mut facts = vec![
@@ -419,6 +430,17 @@ fn canonical_round_trip_and_protocol_id_agree() {
         assert_eq!(wire.id(), rs.id());
         assert_eq!(wire.to_bytes(), rs.canonical());
         assert_eq!(RuleRef::of(&rs.id()), Some(rs.rule_ref()));
+    }
+}
+
+#[test]
+fn rendered_documents_parse_back_to_the_same_rule_set() {
+    for rs in [zhejiang(), fujian(), fourcolour()] {
+        for format in [Format::Toml, Format::Json] {
+            let text = rs.to_document(format);
+            let back = RuleSet::parse(&text, format).expect("rendered document parses");
+            assert_eq!(back.canonical(), rs.canonical(), "{format}");
+        }
     }
 }
 

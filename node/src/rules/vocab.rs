@@ -217,7 +217,7 @@ fn shanghai_midnight(day: u64) -> u64 {
         .saturating_sub(SHANGHAI_OFFSET_SECS)
 }
 
-/// The longest rule id, reason code or palette name, in bytes.
+/// The longest rule id or reason code, in bytes.
 pub const MAX_TOKEN: usize = 64;
 
 /// Whether `s` is a valid token (rule id, reason code): 1 to 64 of `a-z A-Z 0-9 . _ -`.
