@@ -22,6 +22,7 @@ pub mod node;
 pub mod present;
 pub mod render;
 pub mod rules;
+pub mod server;
 pub mod store;
 pub mod vault;
 

@@ -126,6 +126,8 @@ impl Node {
         let rng = ring::rand::SystemRandom::new();
         let vault = Vault::open_or_create(dir.join("keys").join("vault.keys"), rng.clone())?;
         let store: Arc<dyn Store> = Arc::new(SledStore::open(dir.join("store"))?);
+        // Finish a shred a crash interrupted, before anything reads holder records.
+        vault.recover(store.as_ref())?;
         let created_at = store
             .get(Tree::Meta, CREATED_AT_KEY)?
             .and_then(|b| <[u8; 8]>::try_from(b.as_slice()).ok())

@@ -2,4 +2,6 @@
 //! graph, so there is only one).
 
 mod conformance_relocation;
+mod harness;
+mod node_core;
 mod tidy;

@@ -24,7 +24,7 @@ fn evidence(
 ) -> Signed<EvidenceBody> {
     Signed::sign(
         EvidenceBody {
-            category: EvidenceCategory::POSITIVE_TEST,
+            category: EvidenceCategory::NUCLEIC_ACID_POSITIVE,
             subject: CodeIdHash([subject; 32]),
             time,
             commitment: Commitment([7; 32]),
@@ -144,7 +144,7 @@ fn transcode_needs_evidence_from_a_distinct_role_with_its_registered_key() {
     ));
     // A tampered body no longer verifies.
     let mut e = evidence(&src.key, &src.key, 1, T0);
-    e.body.category = EvidenceCategory::SYMPTOMS;
+    e.body.category = EvidenceCategory::FEVER;
     assert!(matches!(check(&e), Err(TranscodeError::BadSignature)));
 }
 

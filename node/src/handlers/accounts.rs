@@ -47,7 +47,10 @@ pub struct OpenedJson {
 
 impl ApiSchema for OpenedJson {
     fn schema() -> Schema {
-        Schema::object("OpenedAccount").field::<String>("account").field::<String>("token").field::<String>("state")
+        Schema::object("OpenedAccount")
+            .field::<String>("account")
+            .field::<String>("token")
+            .field::<String>("state")
     }
 }
 
@@ -73,27 +76,35 @@ pub struct AccountState {
 
 impl ApiSchema for AccountState {
     fn schema() -> Schema {
-        Schema::object("AccountState").field::<String>("account").field::<String>("state")
+        Schema::object("AccountState")
+            .field::<String>("account")
+            .field::<String>("state")
     }
 }
 
 pub(crate) fn mount(b: ApiBuilder<Arc<Node>>) -> ApiBuilder<Arc<Node>> {
     b.route(
-        RouteSpec::post("/v1/accounts", "Open an account of the next level (pending review)")
-            .bearer()
-            .allow(is_staff, "staff accounts")
-            .request::<OpenBody>()
-            .response::<OpenedJson>(StatusCode::CREATED)
-            .tag("accounts"),
+        RouteSpec::post(
+            "/v1/accounts",
+            "Open an account of the next level (pending review)",
+        )
+        .bearer()
+        .allow(is_staff, "staff accounts")
+        .request::<OpenBody>()
+        .response::<OpenedJson>(StatusCode::CREATED)
+        .tag("accounts"),
         open,
     )
     .route(
-        RouteSpec::post("/v1/accounts/{id}/review", "Approve or reject a pending account")
-            .bearer()
-            .allow(is_staff, "staff accounts")
-            .request::<ReviewBody>()
-            .response::<AccountState>(StatusCode::OK)
-            .tag("accounts"),
+        RouteSpec::post(
+            "/v1/accounts/{id}/review",
+            "Approve or reject a pending account",
+        )
+        .bearer()
+        .allow(is_staff, "staff accounts")
+        .request::<ReviewBody>()
+        .response::<AccountState>(StatusCode::OK)
+        .tag("accounts"),
         review,
     )
     .route(
@@ -115,7 +126,12 @@ fn role(text: &str) -> Result<Role, ApiError> {
         "terminal" => Role::Terminal,
         t => match t.strip_prefix("admin-").and_then(|l| l.parse::<u8>().ok()) {
             Some(l @ 1..=5) => Role::Admin(l),
-            _ => return Err(ApiError::invalid_field("role", "admin-1..admin-5, grid, collector, auditor, evidence-source, terminal")),
+            _ => {
+                return Err(ApiError::invalid_field(
+                    "role",
+                    "admin-1..admin-5, grid, collector, auditor, evidence-source, terminal",
+                ));
+            }
         },
     };
     Ok(r)
@@ -125,19 +141,45 @@ fn state_name(s: accounts::AccountState) -> String {
     format!("{s:?}").to_lowercase()
 }
 
-async fn open(axum::extract::State(node): NodeState, Auth(principal): Auth, ApiJson(body): ApiJson<OpenBody>) -> Result<Response, ApiError> {
+async fn open(
+    axum::extract::State(node): NodeState,
+    Auth(principal): Auth,
+    ApiJson(body): ApiJson<OpenBody>,
+) -> Result<Response, ApiError> {
     let role = role(&body.role)?;
-    let jurisdiction = Jurisdiction::new(&body.jurisdiction).ok_or_else(|| ApiError::invalid_field("jurisdiction", "a division-code prefix"))?;
+    let jurisdiction = Jurisdiction::new(&body.jurisdiction)
+        .ok_or_else(|| ApiError::invalid_field("jurisdiction", "a division-code prefix"))?;
     let public_key = body
         .public_key
-        .map(|k| hex::decode(k.trim()).ok().and_then(|b| <[u8; 32]>::try_from(b).ok()).map(PublicKey::Ed25519))
+        .map(|k| {
+            hex::decode(k.trim())
+                .ok()
+                .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                .map(PublicKey::Ed25519)
+        })
         .map(|k| k.ok_or_else(|| ApiError::invalid_field("public_key", "32-byte Ed25519 key, hex")))
         .transpose()?;
-    let req = OpenRequest { role, jurisdiction, public_key, label: body.label };
+    let req = OpenRequest {
+        role,
+        jurisdiction,
+        public_key,
+        label: body.label,
+    };
     let out = blocking(move || {
-        let opened = accounts::open_account(node.store.as_ref(), &principal, req, node.clock.now(), &node.rng)?;
-        node.audit.commit(node.store.as_ref(), opened.batch, &opened.log)?;
-        Ok(OpenedJson { account: opened.account.id.0, token: opened.token, state: state_name(opened.account.state) })
+        let opened = accounts::open_account(
+            node.store.as_ref(),
+            &principal,
+            req,
+            node.clock.now(),
+            &node.rng,
+        )?;
+        node.audit
+            .commit(node.store.as_ref(), opened.batch, &opened.log)?;
+        Ok(OpenedJson {
+            account: opened.account.id.0,
+            token: opened.token,
+            state: state_name(opened.account.state),
+        })
     })
     .await?;
     Ok((StatusCode::CREATED, axum::Json(out)).into_response())
@@ -149,22 +191,51 @@ async fn review(
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<ReviewBody>,
 ) -> Result<Response, ApiError> {
-    let decision = if body.approve { ReviewDecision::Approve } else { ReviewDecision::Reject };
+    let decision = if body.approve {
+        ReviewDecision::Approve
+    } else {
+        ReviewDecision::Reject
+    };
     let out = blocking(move || {
-        let changed = accounts::review_account(node.store.as_ref(), &principal, &AccountId(id.clone()), decision, node.clock.now())?;
-        let state = changed.accounts.iter().find(|a| a.id.0 == id).map(|a| state_name(a.state)).unwrap_or_default();
-        node.audit.commit(node.store.as_ref(), changed.batch, &changed.log)?;
+        let changed = accounts::review_account(
+            node.store.as_ref(),
+            &principal,
+            &AccountId(id.clone()),
+            decision,
+            node.clock.now(),
+        )?;
+        let state = changed
+            .accounts
+            .iter()
+            .find(|a| a.id.0 == id)
+            .map(|a| state_name(a.state))
+            .unwrap_or_default();
+        node.audit
+            .commit(node.store.as_ref(), changed.batch, &changed.log)?;
         Ok(AccountState { account: id, state })
     })
     .await?;
     Ok(axum::Json(out).into_response())
 }
 
-async fn delete(axum::extract::State(node): NodeState, Auth(principal): Auth, ApiPath(id): ApiPath<String>) -> Result<Response, ApiError> {
+async fn delete(
+    axum::extract::State(node): NodeState,
+    Auth(principal): Auth,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Response, ApiError> {
     let out = blocking(move || {
-        let changed = accounts::delete_account(node.store.as_ref(), &principal, &AccountId(id.clone()), node.clock.now())?;
-        node.audit.commit(node.store.as_ref(), changed.batch, &changed.log)?;
-        Ok(AccountState { account: id, state: "deleted".into() })
+        let changed = accounts::delete_account(
+            node.store.as_ref(),
+            &principal,
+            &AccountId(id.clone()),
+            node.clock.now(),
+        )?;
+        node.audit
+            .commit(node.store.as_ref(), changed.batch, &changed.log)?;
+        Ok(AccountState {
+            account: id,
+            state: "deleted".into(),
+        })
     })
     .await?;
     Ok(axum::Json(out).into_response())

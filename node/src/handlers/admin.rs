@@ -21,7 +21,9 @@ pub struct ClockBody {
 
 impl ApiSchema for ClockBody {
     fn schema() -> Schema {
-        Schema::object("SetClock").optional::<u64>("set").optional::<u64>("advance")
+        Schema::object("SetClock")
+            .optional::<u64>("set")
+            .optional::<u64>("advance")
     }
 }
 
@@ -39,24 +41,38 @@ impl ApiSchema for ClockNow {
 
 pub(crate) fn mount(b: ApiBuilder<Arc<Node>>) -> ApiBuilder<Arc<Node>> {
     b.route(
-        RouteSpec::post("/v1/admin/clock", "Set or advance a manual clock (tests and demos; loopback only)")
-            .bearer()
-            .allow(is_admin, "admins")
-            .no_idempotency()
-            .request::<ClockBody>()
-            .response::<ClockNow>(StatusCode::OK)
-            .tag("admin"),
+        RouteSpec::post(
+            "/v1/admin/clock",
+            "Set or advance a manual clock (tests and demos; loopback only)",
+        )
+        .bearer()
+        .allow(is_admin, "admins")
+        .no_idempotency()
+        .request::<ClockBody>()
+        .response::<ClockNow>(StatusCode::OK)
+        .tag("admin"),
         set_clock,
     )
 }
 
-async fn set_clock(axum::extract::State(node): NodeState, Auth(principal): Auth, ApiJson(body): ApiJson<ClockBody>) -> Result<Response, ApiError> {
+async fn set_clock(
+    axum::extract::State(node): NodeState,
+    Auth(principal): Auth,
+    ApiJson(body): ApiJson<ClockBody>,
+) -> Result<Response, ApiError> {
     let result = match (body.set, body.advance) {
         (Some(t), None) => node.clock.set(t),
         (None, Some(d)) => node.clock.advance(d),
-        _ => return Err(ApiError::invalid_field("body", "exactly one of set or advance")),
+        _ => {
+            return Err(ApiError::invalid_field(
+                "body",
+                "exactly one of set or advance",
+            ));
+        }
     };
-    let now = result.map_err(|e| ApiError::Conflict { reason: e.to_string() })?;
+    let now = result.map_err(|e| ApiError::Conflict {
+        reason: e.to_string(),
+    })?;
     tracing::warn!(now, account = %principal.account.0, "manual clock moved");
     if let Err(e) = tokio::task::spawn_blocking(move || node.rebuild_status_index()).await {
         return Err(ApiError::internal(e.to_string()));

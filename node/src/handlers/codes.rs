@@ -26,7 +26,9 @@ pub struct IssueBody {
 
 impl ApiSchema for IssueBody {
     fn schema() -> Schema {
-        Schema::object("IssueCode").optional::<String>("holder").optional::<bool>("paper")
+        Schema::object("IssueCode")
+            .optional::<String>("holder")
+            .optional::<bool>("paper")
     }
 }
 
@@ -120,7 +122,10 @@ async fn issue(
     Auth(principal): Auth,
     ApiJson(body): ApiJson<IssueBody>,
 ) -> Result<Response, ApiError> {
-    let req = IssueRequest { holder: body.holder, paper: body.paper };
+    let req = IssueRequest {
+        holder: body.holder,
+        paper: body.paper,
+    };
     let c = blocking(move || node.issue_code(&principal, &req)).await?;
     let out = IssuedCode {
         code_id: c.code_id,
@@ -167,8 +172,12 @@ pub fn trust_bundle_bytes(node: &Node) -> Result<Vec<u8>, ApiError> {
         }],
         snapshots: vec![node.snapshot(now)],
     };
-    sign_cose(&bundle, &node.keys.operational.signer, &node.keys.operational.kid)
-        .map_err(|e| ApiError::internal(format!("signing the trust bundle: {e}")))
+    sign_cose(
+        &bundle,
+        &node.keys.operational.signer,
+        &node.keys.operational.kid,
+    )
+    .map_err(|e| ApiError::internal(format!("signing the trust bundle: {e}")))
 }
 
 async fn trust_bundle(axum::extract::State(node): NodeState) -> Result<Response, ApiError> {

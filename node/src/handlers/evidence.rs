@@ -22,7 +22,9 @@ pub struct EvidenceBodyJson {
 
 impl ApiSchema for EvidenceBodyJson {
     fn schema() -> Schema {
-        Schema::object("SubmitEvidence").field::<String>("signed").optional::<String>("level")
+        Schema::object("SubmitEvidence")
+            .field::<String>("signed")
+            .optional::<String>("level")
     }
 }
 
@@ -36,18 +38,24 @@ pub struct EvidenceReceipt {
 
 impl ApiSchema for EvidenceReceipt {
     fn schema() -> Schema {
-        Schema::object("EvidenceReceipt").field::<String>("evidence_id").field::<String>("category").field::<u64>("at")
+        Schema::object("EvidenceReceipt")
+            .field::<String>("evidence_id")
+            .field::<String>("category")
+            .field::<u64>("at")
     }
 }
 
 pub(crate) fn mount(b: ApiBuilder<Arc<Node>>) -> ApiBuilder<Arc<Node>> {
     b.route(
-        RouteSpec::post("/v1/evidence", "Submit evidence signed with the evidence source's own key")
-            .bearer()
-            .allow(is_evidence_source, "evidence-source accounts")
-            .request::<EvidenceBodyJson>()
-            .response::<EvidenceReceipt>(StatusCode::CREATED)
-            .tag("evidence"),
+        RouteSpec::post(
+            "/v1/evidence",
+            "Submit evidence signed with the evidence source's own key",
+        )
+        .bearer()
+        .allow(is_evidence_source, "evidence-source accounts")
+        .request::<EvidenceBodyJson>()
+        .response::<EvidenceReceipt>(StatusCode::CREATED)
+        .tag("evidence"),
         submit,
     )
 }
@@ -57,9 +65,14 @@ async fn submit(
     Auth(principal): Auth,
     ApiJson(body): ApiJson<EvidenceBodyJson>,
 ) -> Result<Response, ApiError> {
-    let bytes = hex::decode(body.signed.trim()).map_err(|_| ApiError::invalid_field("signed", "hex"))?;
+    let bytes =
+        hex::decode(body.signed.trim()).map_err(|_| ApiError::invalid_field("signed", "hex"))?;
     let level = body.level;
     let e = blocking(move || node.submit_evidence(&principal, &bytes, level.as_deref())).await?;
-    let out = EvidenceReceipt { evidence_id: e.id, category: e.category, at: e.at };
+    let out = EvidenceReceipt {
+        evidence_id: e.id,
+        category: e.category,
+        at: e.at,
+    };
     Ok((StatusCode::CREATED, axum::Json(out)).into_response())
 }

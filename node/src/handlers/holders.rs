@@ -92,19 +92,25 @@ impl ApiSchema for StatusView {
 
 pub(crate) fn mount(b: ApiBuilder<Arc<Node>>) -> ApiBuilder<Arc<Node>> {
     b.route(
-        RouteSpec::post("/v1/holders", "Register a holder (real-name data stays on this node, sealed)")
-            .bearer()
-            .request::<RegisterBody>()
-            .response::<Registered>(StatusCode::CREATED)
-            .tag("holders"),
+        RouteSpec::post(
+            "/v1/holders",
+            "Register a holder (real-name data stays on this node, sealed)",
+        )
+        .bearer()
+        .request::<RegisterBody>()
+        .response::<Registered>(StatusCode::CREATED)
+        .tag("holders"),
         register,
     )
     .route(
-        RouteSpec::get("/v1/holders/me/status", "The calling holder's colour, why, and its history")
-            .bearer()
-            .allow(is_holder, "holders")
-            .response::<StatusView>(StatusCode::OK)
-            .tag("holders"),
+        RouteSpec::get(
+            "/v1/holders/me/status",
+            "The calling holder's colour, why, and its history",
+        )
+        .bearer()
+        .allow(is_holder, "holders")
+        .response::<StatusView>(StatusCode::OK)
+        .tag("holders"),
         my_status,
     )
 }
@@ -136,7 +142,10 @@ async fn register(
     Ok((StatusCode::CREATED, axum::Json(out)).into_response())
 }
 
-async fn my_status(axum::extract::State(node): NodeState, Auth(principal): Auth) -> Result<Response, ApiError> {
+async fn my_status(
+    axum::extract::State(node): NodeState,
+    Auth(principal): Auth,
+) -> Result<Response, ApiError> {
     let view = blocking(move || {
         let holder = node.holder_for_account(&principal.account.0)?;
         let rules = node.rules();

@@ -20,7 +20,9 @@ use axum::Router;
 use hcx_protocol::wire::Role;
 
 use crate::accounts::{Principal, PrincipalKind};
-use crate::api::{ApiBuilder, ApiConfig, ApiError, ApiServices, AuthFailure, Authenticator, Metrics, RateSpec};
+use crate::api::{
+    ApiBuilder, ApiConfig, ApiError, ApiServices, AuthFailure, Authenticator, Metrics, RateSpec,
+};
 use crate::issuance::IssuanceError;
 use crate::node::Node;
 
@@ -47,12 +49,17 @@ pub fn router(node: Arc<Node>, metrics: Arc<Metrics>) -> Router {
     let api_config = ApiConfig {
         body_limit: cfg.body_limit_bytes,
         timeout_ms: cfg.request_timeout_secs * 1000,
-        per_token: RateSpec { per_sec: f64::from(cfg.rate_per_second), burst: cfg.rate_burst },
+        per_token: RateSpec {
+            per_sec: f64::from(cfg.rate_per_second),
+            burst: cfg.rate_burst,
+        },
         ..ApiConfig::default()
     };
     let services = ApiServices {
         store: Arc::clone(&node.store),
-        authenticator: Arc::new(AccountAuthenticator { node: Arc::clone(&node) }),
+        authenticator: Arc::new(AccountAuthenticator {
+            node: Arc::clone(&node),
+        }),
         clock: node.clock.clone(),
         metrics,
         config: Arc::new(api_config),
@@ -85,19 +92,28 @@ impl From<IssuanceError> for ApiError {
         use crate::accounts::AccountError;
         use crate::authz::QuorumError;
         match e {
-            IssuanceError::InvalidDocument(d) => Self::Unprocessable { reason: format!("invalid identity document: {d}") },
+            IssuanceError::InvalidDocument(d) => Self::Unprocessable {
+                reason: format!("invalid identity document: {d}"),
+            },
             IssuanceError::Invalid { field, message } => Self::invalid_field(field, message),
             IssuanceError::NotFound { what } => Self::not_found(what),
             IssuanceError::Forbidden(m) => Self::forbidden(m),
-            IssuanceError::AlreadyRegistered => Self::conflict("a holder with this document is already registered"),
+            IssuanceError::AlreadyRegistered => {
+                Self::conflict("a holder with this document is already registered")
+            }
             IssuanceError::Transcode(t) => Self::forbidden(t.to_string()),
-            IssuanceError::QuorumRequired { action, k, .. } => Self::QuorumRequired { action: hex::encode(action.0), k },
+            IssuanceError::QuorumRequired { action, k, .. } => Self::QuorumRequired {
+                action: hex::encode(action.0),
+                k,
+            },
             IssuanceError::Quorum(QuorumError::Authz(a)) => Self::internal(a.to_string()),
             IssuanceError::Quorum(q) => Self::forbidden(q.to_string()),
             IssuanceError::Authz(a) => Self::internal(a.to_string()),
             IssuanceError::Account(AccountError::Store(s)) => Self::internal(s.to_string()),
             IssuanceError::Account(a) => Self::forbidden(a.to_string()),
-            IssuanceError::Auth(a) => Self::Unauthenticated { reason: a.to_string() },
+            IssuanceError::Auth(a) => Self::Unauthenticated {
+                reason: a.to_string(),
+            },
             IssuanceError::Conflict => Self::conflict("a concurrent write won; retry"),
             other => Self::internal(other.to_string()),
         }

@@ -12,9 +12,12 @@ use crate::rules::Format;
 
 pub(crate) fn mount(b: ApiBuilder<Arc<Node>>) -> ApiBuilder<Arc<Node>> {
     b.route(
-        RouteSpec::get("/v1/rules", "The active colour rule set (JSON) with its id@version")
-            .response::<serde_json::Value>(StatusCode::OK)
-            .tag("rules"),
+        RouteSpec::get(
+            "/v1/rules",
+            "The active colour rule set (JSON) with its id@version",
+        )
+        .response::<serde_json::Value>(StatusCode::OK)
+        .tag("rules"),
         active,
     )
 }

@@ -44,7 +44,11 @@ impl ApiSchema for TranscodeBody {
         Schema::object("Transcode")
             .with_field(
                 "targets",
-                Schema::Array(Box::new(Schema::object("Target").field::<String>("holder").field::<Vec<String>>("evidence"))),
+                Schema::Array(Box::new(
+                    Schema::object("Target")
+                        .field::<String>("holder")
+                        .field::<Vec<String>>("evidence"),
+                )),
                 true,
             )
             .optional::<bool>("uploaded_list")
@@ -62,7 +66,9 @@ pub struct TranscodeResult {
 
 impl ApiSchema for TranscodeResult {
     fn schema() -> Schema {
-        Schema::object("TranscodeResult").field::<Vec<serde_json::Value>>("statuses").field::<bool>("quorum")
+        Schema::object("TranscodeResult")
+            .field::<Vec<serde_json::Value>>("statuses")
+            .field::<bool>("quorum")
     }
 }
 
@@ -89,27 +95,35 @@ pub struct ApprovalReceipt {
 
 impl ApiSchema for ApprovalReceipt {
     fn schema() -> Schema {
-        Schema::object("ApprovalReceipt").field::<String>("action").field::<usize>("approvals")
+        Schema::object("ApprovalReceipt")
+            .field::<String>("action")
+            .field::<usize>("approvals")
     }
 }
 
 pub(crate) fn mount(b: ApiBuilder<Arc<Node>>) -> ApiBuilder<Arc<Node>> {
     b.route(
-        RouteSpec::post("/v1/transcode", "Change holders' status on evidence (two-party rule, counters, quorum)")
-            .bearer()
-            .allow(is_transcoder, "admins of levels 1-4")
-            .request::<TranscodeBody>()
-            .response::<TranscodeResult>(StatusCode::OK)
-            .tag("status"),
+        RouteSpec::post(
+            "/v1/transcode",
+            "Change holders' status on evidence (two-party rule, counters, quorum)",
+        )
+        .bearer()
+        .allow(is_transcoder, "admins of levels 1-4")
+        .request::<TranscodeBody>()
+        .response::<TranscodeResult>(StatusCode::OK)
+        .tag("status"),
         transcode,
     )
     .route(
-        RouteSpec::post("/v1/approvals", "Submit an admin's signed approval of a proposed action")
-            .bearer()
-            .allow(is_admin, "admins")
-            .request::<ApprovalJson>()
-            .response::<ApprovalReceipt>(StatusCode::CREATED)
-            .tag("status"),
+        RouteSpec::post(
+            "/v1/approvals",
+            "Submit an admin's signed approval of a proposed action",
+        )
+        .bearer()
+        .allow(is_admin, "admins")
+        .request::<ApprovalJson>()
+        .response::<ApprovalReceipt>(StatusCode::CREATED)
+        .tag("status"),
         approve,
     )
 }
@@ -134,7 +148,14 @@ async fn transcode(
         .map(|a| hex::decode(a.trim()).map_err(|_| ApiError::invalid_field("approvals", "hex")))
         .collect::<Result<Vec<_>, _>>()?;
     let req = TranscodeRequest {
-        targets: body.targets.into_iter().map(|t| TranscodeTarget { holder: t.holder, evidence: t.evidence }).collect(),
+        targets: body
+            .targets
+            .into_iter()
+            .map(|t| TranscodeTarget {
+                holder: t.holder,
+                evidence: t.evidence,
+            })
+            .collect(),
         uploaded_list: body.uploaded_list,
         action,
         approvals,
@@ -151,7 +172,11 @@ async fn transcode(
             })
         })
         .collect();
-    Ok(axum::Json(TranscodeResult { statuses, quorum: out.quorum }).into_response())
+    Ok(axum::Json(TranscodeResult {
+        statuses,
+        quorum: out.quorum,
+    })
+    .into_response())
 }
 
 async fn approve(
@@ -159,17 +184,23 @@ async fn approve(
     Auth(_): Auth,
     ApiJson(body): ApiJson<ApprovalJson>,
 ) -> Result<Response, ApiError> {
-    let bytes = hex::decode(body.approval.trim()).map_err(|_| ApiError::invalid_field("approval", "hex"))?;
-    let approval = Signed::<ApprovalBody>::from_bytes(&bytes).map_err(|e| ApiError::invalid_field("approval", e.to_string()))?;
+    let bytes = hex::decode(body.approval.trim())
+        .map_err(|_| ApiError::invalid_field("approval", "hex"))?;
+    let approval = Signed::<ApprovalBody>::from_bytes(&bytes)
+        .map_err(|e| ApiError::invalid_field("approval", e.to_string()))?;
     let out = blocking(move || {
         let cfg = node.authz_config();
         let now = node.clock.now();
-        let (batch, log) = crate::authz::submit_approval(node.store.as_ref(), &approval, &cfg, now)?;
+        let (batch, log) =
+            crate::authz::submit_approval(node.store.as_ref(), &approval, &cfg, now)?;
         node.audit.commit(node.store.as_ref(), batch, &log)?;
         let count = crate::authz::stored_approvals(node.store.as_ref(), &approval.body.action)
             .map_err(IssuanceError::Authz)?
             .len();
-        Ok(ApprovalReceipt { action: hex::encode(approval.body.action.0), approvals: count })
+        Ok(ApprovalReceipt {
+            action: hex::encode(approval.body.action.0),
+            approvals: count,
+        })
     })
     .await?;
     Ok((StatusCode::CREATED, axum::Json(out)).into_response())

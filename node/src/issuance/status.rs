@@ -72,22 +72,23 @@ fn next_seq_key(lineage: &str) -> Vec<u8> {
 impl Node {
     /// The authorisation settings from the configuration.
     pub fn authz_config(&self) -> AuthzConfig {
-        let mut cfg = AuthzConfig::default();
-        cfg.k = u64::from(self.config.quorum_approvals);
-        cfg.max_skew_secs = self.config.max_skew_secs.max(60);
-        cfg.windows = vec![
-            WindowLimit {
-                secs: 3600,
-                per_actor: u64::from(self.config.per_actor_per_hour),
-                per_jurisdiction: u64::from(self.config.per_jurisdiction_per_day),
-            },
-            WindowLimit {
-                secs: 86_400,
-                per_actor: u64::from(self.config.per_actor_per_hour) * 4,
-                per_jurisdiction: u64::from(self.config.per_jurisdiction_per_day),
-            },
-        ];
-        cfg
+        AuthzConfig {
+            k: u64::from(self.config.quorum_approvals),
+            max_skew_secs: self.config.max_skew_secs.max(60),
+            windows: vec![
+                WindowLimit {
+                    secs: 3600,
+                    per_actor: u64::from(self.config.per_actor_per_hour),
+                    per_jurisdiction: u64::from(self.config.per_jurisdiction_per_day),
+                },
+                WindowLimit {
+                    secs: 86_400,
+                    per_actor: u64::from(self.config.per_actor_per_hour) * 4,
+                    per_jurisdiction: u64::from(self.config.per_jurisdiction_per_day),
+                },
+            ],
+            ..AuthzConfig::default()
+        }
     }
 
     /// The facts an admin accepted for `holder`.

@@ -19,6 +19,14 @@ async fn every_error_variant_has_its_status_code_and_shape() {
         (ApiError::not_found("x"), 404, "not_found"),
         (ApiError::MethodNotAllowed, 405, "method_not_allowed"),
         (ApiError::conflict("r"), 409, "conflict"),
+        (
+            ApiError::QuorumRequired {
+                action: "ab".into(),
+                k: 2,
+            },
+            409,
+            "quorum_required",
+        ),
         (ApiError::BodyTooLarge { limit: 1 }, 413, "body_too_large"),
         (
             ApiError::UnsupportedMediaType {
