@@ -51,6 +51,9 @@ enum Cmd {
         /// HTTP listen address (default: an ephemeral port on loopback).
         #[arg(long, env = "HCX_HTTP", default_value = "127.0.0.1:0")]
         http: SocketAddr,
+        /// Run every walkthrough line itself, check the answers, and exit.
+        #[arg(long, env = "HCX_UP_CHECK")]
+        check: bool,
     },
     /// Render a QR text as an image.
     Qr {
@@ -127,7 +130,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             http,
             insecure,
         } => commands::serve(&dir, http, insecure)?,
-        Cmd::Up { region, http } => commands::up(&region, http)?,
+        Cmd::Up {
+            region,
+            http,
+            check,
+        } => commands::up(&region, http, check)?,
         Cmd::Qr { text, svg, png } => commands::qr(&text, svg.as_deref(), png.as_deref())?,
         Cmd::Verify {
             bundle,
