@@ -83,6 +83,25 @@ enum Cmd {
     /// Key ceremony: export the root key to offline media, then remove it from DIR.
     #[command(subcommand)]
     Keys(KeysCmd),
+    /// Benchmarks (run with a release build).
+    #[command(subcommand)]
+    Bench(BenchCmd),
+}
+
+#[derive(Debug, Subcommand)]
+enum BenchCmd {
+    /// Durable issuance throughput through the issuance service.
+    Issue {
+        /// Codes to issue.
+        #[arg(long, env = "HCX_BENCH_CODES", default_value_t = 20_000)]
+        codes: usize,
+        /// Holders to issue them for.
+        #[arg(long, env = "HCX_BENCH_HOLDERS", default_value_t = 200)]
+        holders: usize,
+        /// Issuing threads.
+        #[arg(long, env = "HCX_BENCH_THREADS", default_value_t = 8)]
+        threads: usize,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -150,6 +169,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Cmd::Keys(KeysCmd::ExportRoot { dir, out }) => commands::export_root(&dir, &out)?,
         Cmd::Keys(KeysCmd::RemoveRoot { dir }) => commands::remove_root(&dir)?,
+        Cmd::Bench(BenchCmd::Issue {
+            codes,
+            holders,
+            threads,
+        }) => commands::bench_issue(codes, holders, threads)?,
     }
     Ok(ExitCode::SUCCESS)
 }
