@@ -102,6 +102,18 @@ enum BenchCmd {
         #[arg(long, env = "HCX_BENCH_THREADS", default_value_t = 8)]
         threads: usize,
     },
+    /// Online verification over HTTP on loopback, load from Debian's `wrk`.
+    Verify {
+        /// Terminal accounts (tokens) the load cycles through.
+        #[arg(long, env = "HCX_BENCH_TERMINALS", default_value_t = 256)]
+        terminals: usize,
+        /// Seconds of load.
+        #[arg(long, env = "HCX_BENCH_SECONDS", default_value_t = 10)]
+        seconds: u64,
+        /// Open connections.
+        #[arg(long, env = "HCX_BENCH_CONNECTIONS", default_value_t = 64)]
+        connections: usize,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -174,6 +186,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             holders,
             threads,
         }) => commands::bench_issue(codes, holders, threads)?,
+        Cmd::Bench(BenchCmd::Verify {
+            terminals,
+            seconds,
+            connections,
+        }) => {
+            commands::bench_verify(terminals, seconds, connections)?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

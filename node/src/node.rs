@@ -97,7 +97,16 @@ pub struct Node {
     pub rng: ring::rand::SystemRandom,
     /// HMAC key of the private lookup indexes.
     index_key: ring::hmac::Key,
+    /// The online trust store, rebuilt when the status index changes or it is a minute
+    /// old (verification is the hot path; building it copies the snapshot).
+    trust_cache: RwLock<Option<(u64, u64, Arc<TrustStore>)>>,
+    /// Incremented on every status index change; a cached trust store built from an
+    /// older version is never served.
+    status_version: std::sync::atomic::AtomicU64,
 }
+
+/// How long a cached online trust store is reused, in seconds.
+const TRUST_CACHE_SECS: u64 = 60;
 
 impl Node {
     /// Opens the node in `dir` with `config`.
@@ -157,6 +166,8 @@ impl Node {
             status: Mutex::new(StatusIndex::default()),
             rng,
             index_key,
+            trust_cache: RwLock::new(None),
+            status_version: std::sync::atomic::AtomicU64::new(0),
         };
         node.rebuild_status_index()?;
         Ok(node)
@@ -183,9 +194,30 @@ impl Node {
         &self.keys.code_signing.kid
     }
 
+    /// The trust store for verifying this region's codes online (cached; see
+    /// [`Node::build_trust_store`]).
+    pub fn trust_store(&self) -> Arc<TrustStore> {
+        use std::sync::atomic::Ordering;
+        let now = self.clock.now();
+        let version = self.status_version.load(Ordering::SeqCst);
+        if let Ok(guard) = self.trust_cache.read()
+            && let Some((built, v, t)) = guard.as_ref()
+            && *v == version
+            && now >= *built
+            && now < built + TRUST_CACHE_SECS
+        {
+            return Arc::clone(t);
+        }
+        let t = Arc::new(self.build_trust_store());
+        if let Ok(mut guard) = self.trust_cache.write() {
+            *guard = Some((now, version, Arc::clone(&t)));
+        }
+        t
+    }
+
     /// The trust store for verifying this region's codes online: the code-signing key and
     /// a snapshot of the live status.
-    pub fn trust_store(&self) -> TrustStore {
+    pub fn build_trust_store(&self) -> TrustStore {
         let now = self.clock.now();
         let mut t = TrustStore::new();
         t.add_key(
@@ -223,9 +255,14 @@ impl Node {
 
     /// Applies `f` to the live status index.
     pub fn with_status_index<R>(&self, f: impl FnOnce(&mut StatusIndex) -> R) -> R {
-        match self.status.lock() {
+        let r = match self.status.lock() {
             Ok(mut s) => f(&mut s),
             Err(poisoned) => f(&mut poisoned.into_inner()),
-        }
+        };
+        // After the change: a trust store built from the old index carries the old
+        // version and is never served again.
+        self.status_version
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        r
     }
 }

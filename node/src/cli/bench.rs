@@ -83,3 +83,110 @@ pub(crate) fn bench_issue(codes: usize, holders: usize, threads: usize) -> anyho
 fn node_clock_instant() -> std::time::Instant {
     std::time::Instant::now()
 }
+
+/// `hcx bench verify`: online verification over HTTP on loopback, load from `wrk` with
+/// many terminal tokens (each under its own per-token rate limit), cycling through them.
+/// Prints wrk's report and the client's CPU time (bash `times` for wrk's process).
+pub(crate) fn bench_verify(
+    terminals: usize,
+    seconds: u64,
+    connections: usize,
+) -> anyhow::Result<()> {
+    use hcx_node::accounts::{OpenRequest, ReviewDecision};
+    use hcx_protocol::wire::{Jurisdiction, Role};
+
+    let tmp = tempfile::Builder::new().prefix("hcx-bench-").tempdir()?;
+    let dir = tmp.path().join("region");
+    let report = init_region("330000", &dir)?;
+    let node = Arc::new(Node::open(&dir, Config::load(&dir)?)?);
+    let load = |id: &str| -> anyhow::Result<accounts::Principal> {
+        Ok(
+            accounts::load_account(node.store.as_ref(), &AccountId(id.to_owned()))?
+                .context("account")?
+                .principal(),
+        )
+    };
+    let (a, b) = (
+        load(&report.admins[0].account)?,
+        load(&report.admins[1].account)?,
+    );
+    eprintln!("opening {terminals} terminal accounts...");
+    let mut tokens = Vec::with_capacity(terminals);
+    for i in 0..terminals {
+        let now = node.clock.now();
+        let req = OpenRequest {
+            role: Role::Terminal,
+            jurisdiction: Jurisdiction::new("3301").context("j")?,
+            public_key: None,
+            label: format!("gate {i}"),
+        };
+        let opened = accounts::open_account(node.store.as_ref(), &a, req, now, &node.rng)?;
+        node.audit
+            .commit(node.store.as_ref(), opened.batch, &opened.log)?;
+        let reviewed = accounts::review_account(
+            node.store.as_ref(),
+            &b,
+            &opened.account.id,
+            ReviewDecision::Approve,
+            now,
+        )?;
+        node.audit
+            .commit(node.store.as_ref(), reviewed.batch, &reviewed.log)?;
+        tokens.push(opened.token);
+    }
+    let holder = node.register_holder(
+        &a,
+        RegisterRequest {
+            name: "张三".into(),
+            doc_type: DocType::Passport,
+            country: "FRA".into(),
+            number: "B12345678".into(),
+            phone: None,
+            guardian: None,
+            jurisdiction: Some("330106".into()),
+        },
+    )?;
+    let holder_p = load(&holder.holder.account)?;
+    let code = node.issue_code(&holder_p, &IssueRequest::default())?;
+    let script = tmp.path().join("verify.lua");
+    let token_list = tokens
+        .iter()
+        .map(|t| format!("\"{t}\""))
+        .collect::<Vec<_>>()
+        .join(",");
+    std::fs::write(
+        &script,
+        format!(
+            "local tokens = {{{token_list}}}\nlocal i = 0\nwrk.method = \"POST\"\nwrk.body = '{{\"text\":\"{}\"}}'\n\
+             wrk.headers[\"Content-Type\"] = \"application/json\"\n\
+             request = function()\n  i = i + 1\n  wrk.headers[\"Authorization\"] = \"Bearer \" .. tokens[(i % #tokens) + 1]\n  return wrk.format(nil, \"/v1/verify\")\nend\n",
+            code.text
+        ),
+    )?;
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let url = format!("http://{}", listener.local_addr()?);
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(hcx_node::server::run(Arc::clone(&node), listener, async {
+            let _ = rx.await;
+        }));
+        let cmd = format!(
+            "wrk -t1 -c{connections} -d{seconds}s -s {} {url}; times",
+            script.display()
+        );
+        eprintln!("running: {cmd}");
+        let out = tokio::process::Command::new("bash")
+            .arg("-c")
+            .arg(&cmd)
+            .output()
+            .await
+            .context("running wrk (install Debian's wrk)")?;
+        println!("{}", String::from_utf8_lossy(&out.stdout));
+        eprintln!("{}", String::from_utf8_lossy(&out.stderr));
+        let _ = tx.send(());
+        server.await??;
+        anyhow::Ok(())
+    })?;
+    Ok(())
+}

@@ -7,7 +7,7 @@ mod serve;
 mod tools;
 mod up;
 
-pub(crate) use bench::bench_issue;
+pub(crate) use bench::{bench_issue, bench_verify};
 pub(crate) use init::init;
 pub(crate) use serve::serve;
 pub(crate) use tools::{export_root, qr, remove_root, verify};
