@@ -262,16 +262,15 @@ impl TestNode {
 
 /// A valid GB 11643 number for a sequence `n` (Hangzhou Xihu district, born 1990-01-01).
 pub(crate) fn id_number(n: u32) -> String {
-    let body = format!("330106199001{:02}{:03}", 1 + n % 28, n % 1000);
-    let body = &body[..17];
-    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body
-        .bytes()
-        .zip(weights)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
-    let check = b"10X98765432"[(sum % 11) as usize] as char;
-    format!("{body}{check}")
+    gb11643(&format!("330106199001{:02}{:03}", 1 + n % 28, n % 1000))
+}
+
+/// `body` (17 digits) with its GB 11643 check character.
+pub(crate) fn gb11643(body: &str) -> String {
+    format!(
+        "{body}{}",
+        hcx_protocol::identity::gb11643::check_char(body.as_bytes()).unwrap()
+    )
 }
 
 /// Evidence signed by an evidence source about a code.

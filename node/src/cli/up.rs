@@ -337,15 +337,6 @@ fn signed_fever(source: &Ed25519Signer, code_id: &str, time: u64) -> anyhow::Res
 /// A valid GB 11643 number in `county` (born 1990-01-0n).
 fn sample_id(county: &str, n: u32) -> String {
     let body = format!("{county}1990010{n}{:03}", 100 + n);
-    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body
-        .bytes()
-        .zip(weights)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
-    let check = b"10X98765432"
-        .get((sum % 11) as usize)
-        .copied()
-        .unwrap_or(b'0') as char;
+    let check = hcx_protocol::identity::gb11643::check_char(body.as_bytes()).unwrap_or('0');
     format!("{body}{check}")
 }

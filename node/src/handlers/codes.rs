@@ -11,7 +11,7 @@ use hcx_protocol::wire::{BundleKey, BundleRegion, Digest, KeyRecord, TrustBundle
 use serde::{Deserialize, Serialize};
 
 use super::{NodeState, blocking};
-use crate::api::{ApiBuilder, ApiError, ApiJson, ApiSchema, Auth, RouteSpec, Schema};
+use crate::api::{ApiBuilder, ApiError, ApiJson, ApiSchema, Auth, Page, Paging, RouteSpec, Schema};
 use crate::issuance::IssueRequest;
 use crate::node::{CODE_KEY_VALIDITY_SECS, Node};
 
@@ -43,6 +43,21 @@ pub struct IssuedCode {
     kind: String,
     issued_at: u64,
     expires_at: u64,
+}
+
+impl From<crate::issuance::records::CodeRecord> for IssuedCode {
+    fn from(c: crate::issuance::records::CodeRecord) -> Self {
+        Self {
+            code_id: c.code_id,
+            text: c.text,
+            colour: c.colour,
+            colour_name: c.colour_name,
+            risk_level: c.risk,
+            kind: c.kind,
+            issued_at: c.issued_at,
+            expires_at: c.expires_at,
+        }
+    }
 }
 
 impl ApiSchema for IssuedCode {
@@ -110,6 +125,14 @@ pub(crate) fn mount(b: ApiBuilder<Arc<Node>>) -> ApiBuilder<Arc<Node>> {
         verify,
     )
     .route(
+        RouteSpec::get("/v1/holders/me/codes", "The calling holder's codes, oldest first (cursor paging)")
+            .bearer()
+            .allow(super::is_holder, "holders")
+            .paged::<IssuedCode>()
+            .tag("codes"),
+        my_codes,
+    )
+    .route(
         RouteSpec::get("/v1/trust-bundle", "This region's code-signing keys and a signed status snapshot (COSE_Sign1 by the operational key)")
             .raw_response("application/cose", Schema::string_format("binary"))
             .tag("codes"),
@@ -127,17 +150,42 @@ async fn issue(
         paper: body.paper,
     };
     let c = blocking(move || node.issue_code(&principal, &req)).await?;
-    let out = IssuedCode {
-        code_id: c.code_id,
-        text: c.text,
-        colour: c.colour,
-        colour_name: c.colour_name,
-        risk_level: c.risk,
-        kind: c.kind,
-        issued_at: c.issued_at,
-        expires_at: c.expires_at,
-    };
-    Ok((StatusCode::CREATED, axum::Json(out)).into_response())
+    Ok((StatusCode::CREATED, axum::Json(IssuedCode::from(c))).into_response())
+}
+
+async fn my_codes(
+    axum::extract::State(node): NodeState,
+    Auth(principal): Auth,
+    paging: Paging,
+) -> Result<Page<IssuedCode>, ApiError> {
+    tokio::task::spawn_blocking(move || {
+        let holder = node.holder_for_account(&principal.account.0)?;
+        let prefix = format!("h:{}:", holder.id).into_bytes();
+        paging.scan(
+            node.store.as_ref(),
+            crate::store::Tree::Codes,
+            &prefix,
+            |key, _| {
+                let key = String::from_utf8_lossy(key);
+                let Some(code_id) = key.rsplit(':').next() else {
+                    return Ok(None);
+                };
+                let c = node.code(code_id)?;
+                Ok(Some(IssuedCode {
+                    code_id: c.code_id,
+                    text: c.text,
+                    colour: c.colour,
+                    colour_name: c.colour_name,
+                    risk_level: c.risk,
+                    kind: c.kind,
+                    issued_at: c.issued_at,
+                    expires_at: c.expires_at,
+                }))
+            },
+        )
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))?
 }
 
 async fn verify(
