@@ -136,6 +136,11 @@ impl TestNode {
         }
     }
 
+    /// The node folder.
+    pub(crate) fn folder(&self) -> std::path::PathBuf {
+        self._dir.path().join("node")
+    }
+
     pub(crate) fn admin_token(&self, i: usize) -> String {
         self.report.admins[i].token.clone()
     }

@@ -472,3 +472,73 @@ async fn a_holder_pages_through_their_codes_with_cursors() {
         .refused(400, "invalid_field");
     n.stop().await;
 }
+
+fn files_under(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            files_under(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+fn anywhere_on_disk(dir: &std::path::Path, needle: &[u8]) -> bool {
+    let mut files = Vec::new();
+    files_under(dir, &mut files);
+    files.iter().any(|f| {
+        std::fs::read(f)
+            .unwrap()
+            .windows(needle.len())
+            .any(|w| w == needle)
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn destroying_a_holder_leaves_no_readable_trace_on_disk_and_revokes_their_codes() {
+    let n = TestNode::start("330000", None, 50).await;
+    let (terminal, _) = n.open_account("terminal", "3301", false, 0).await;
+    let name = "CANARYNAMEQX";
+    let phone = "13912345678";
+    let number = id_number(77);
+    let r = n
+        .post("/v1/holders", &terminal, json!({"name": name, "document_type": 1, "number": number, "phone": phone, "jurisdiction": "330106"}))
+        .await
+        .ok();
+    let keep = n.register(&terminal, "KEEPERNAMEZZ", &id_number(78)).await;
+    let code = n
+        .post("/v1/codes", r["token"].as_str().unwrap(), json!({}))
+        .await
+        .ok();
+    n.node.store.commit(hcx_node::store::Batch::new()).unwrap();
+    for canary in [name, phone, number.as_str()] {
+        assert!(
+            !anywhere_on_disk(&n.folder(), canary.as_bytes()),
+            "{canary} stored in clear"
+        );
+    }
+
+    // Only a level-1/2 admin may destroy; the terminal may not.
+    let path = format!("/v1/holders/{}/destroy", r["holder_id"].as_str().unwrap());
+    n.post(&path, &terminal, json!({}))
+        .await
+        .refused(403, "forbidden");
+    let d = n.post(&path, &n.admin_token(0), json!({})).await.ok();
+    assert!(!d["epochs_destroyed"].as_array().unwrap().is_empty());
+    n.node.store.commit(hcx_node::store::Batch::new()).unwrap();
+    for canary in [name, phone, number.as_str()] {
+        assert!(
+            !anywhere_on_disk(&n.folder(), canary.as_bytes()),
+            "{canary} on disk after destruction"
+        );
+    }
+    // The destroyed holder's code is revoked; the other holder is untouched.
+    let v = n
+        .post("/v1/verify", &terminal, json!({"text": code["text"]}))
+        .await
+        .ok();
+    assert_eq!(v["result"], "revoked");
+    n.post("/v1/codes", &keep.1, json!({})).await.ok();
+    n.stop().await;
+}

@@ -171,3 +171,49 @@ async fn my_status(
     .await?;
     Ok(axum::Json(view).into_response())
 }
+
+/// `POST /v1/holders/{id}/destroy` response.
+#[derive(Debug, Serialize)]
+pub struct Destroyed {
+    holder_id: String,
+    epochs_destroyed: Vec<u64>,
+    records_rewrapped: u64,
+}
+
+impl ApiSchema for Destroyed {
+    fn schema() -> Schema {
+        Schema::object("Destroyed")
+            .field::<String>("holder_id")
+            .field::<Vec<u64>>("epochs_destroyed")
+            .field::<u64>("records_rewrapped")
+    }
+}
+
+pub(crate) fn mount_destroy(b: ApiBuilder<Arc<Node>>) -> ApiBuilder<Arc<Node>> {
+    b.route(
+        RouteSpec::post(
+            "/v1/holders/{id}/destroy",
+            "Destroy a holder's personal data for good (crypto-shred) and revoke their codes",
+        )
+        .bearer()
+        .allow(super::is_admin, "admins of levels 1-2")
+        .response::<Destroyed>(StatusCode::OK)
+        .tag("holders"),
+        destroy,
+    )
+}
+
+async fn destroy(
+    axum::extract::State(node): NodeState,
+    Auth(principal): Auth,
+    crate::api::ApiPath(id): crate::api::ApiPath<String>,
+) -> Result<Response, ApiError> {
+    let holder_id = id.clone();
+    let r = blocking(move || node.destroy_holder(&principal, &id)).await?;
+    Ok(axum::Json(Destroyed {
+        holder_id,
+        epochs_destroyed: r.destroyed,
+        records_rewrapped: r.rewrapped,
+    })
+    .into_response())
+}

@@ -65,7 +65,7 @@ pub fn router(node: Arc<Node>, metrics: Arc<Metrics>) -> Router {
         config: Arc::new(api_config),
     };
     let b = ApiBuilder::new(services, Arc::clone(&node)).title("hcx region node");
-    let b = holders::mount(b);
+    let b = holders::mount_destroy(holders::mount(b));
     let b = codes::mount(b);
     let b = evidence::mount(b);
     let b = transcode::mount(b);

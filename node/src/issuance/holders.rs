@@ -249,3 +249,96 @@ impl Node {
 fn account_key(account: &str) -> Vec<u8> {
     format!("a:{account}").into_bytes()
 }
+
+impl Node {
+    /// Destroys a holder's personal data for good: the vault shreds their sealed
+    /// record (retiring its epoch key, so sled's old segments hold nothing readable), the
+    /// holder record, its document index and sign-in link are deleted, and their
+    /// unexpired codes are revoked. A level-1 or level-2 admin covering the holder's
+    /// jurisdiction may do it; the destruction is logged (ids only).
+    ///
+    /// # Errors
+    /// An unknown holder, a caller who may not, vault, store and audit failures.
+    pub fn destroy_holder(
+        &self,
+        actor: &Principal,
+        id: &str,
+    ) -> Result<crate::vault::ShredReport, IssuanceError> {
+        let now = self.clock.now();
+        let holder = self.holder(id)?;
+        let j = Jurisdiction::new(&holder.jurisdiction)
+            .ok_or_else(|| IssuanceError::Damaged("holder jurisdiction".into()))?;
+        let allowed = matches!(
+            actor.kind,
+            PrincipalKind::Staff(hcx_protocol::wire::Role::Admin(1 | 2))
+        ) && actor.jurisdiction.covers(&j);
+        if !allowed {
+            return Err(IssuanceError::Forbidden(
+                "only a level-1 or level-2 admin of the holder's jurisdiction destroys holder data"
+                    .into(),
+            ));
+        }
+        let id_bytes: [u8; 16] = hex::decode(id)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or(IssuanceError::NotFound { what: "holder" })?;
+        let codes = self.codes_of(id)?;
+        // The document index key is recomputed from the sealed record before it goes.
+        let doc_key =
+            match self
+                .vault
+                .read_holder(self.store.as_ref(), &id_bytes, b"hcx-holder-v1")?
+            {
+                Some(plain) => {
+                    let v: serde_json::Value = read_json(&plain)?;
+                    let doc_type = v["doc_type"].as_u64().and_then(DocType::from_code);
+                    let number = v["number"].as_str().unwrap_or_default();
+                    let country = v["country"].as_str().unwrap_or_default();
+                    doc_type
+                        .and_then(|t| identity::normalise(t, country, number).ok())
+                        .map(|nid| {
+                            document_index_key(&self.index_digest(&binding::hash_input(&nid)))
+                        })
+                }
+                None => None,
+            };
+        let report = self.vault.shred_holder(self.store.as_ref(), &id_bytes)?;
+        let mut batch = Batch::new();
+        batch.delete(Tree::Holders, holder_key(id));
+        if !holder.account.is_empty() {
+            batch.delete(Tree::Holders, account_key(&holder.account));
+        }
+        if let Some(g) = &holder.guardian {
+            batch.delete(Tree::Holders, dependant_key(g, id));
+        }
+        if let Some(k) = doc_key {
+            batch.delete(Tree::Holders, k);
+        }
+        let entry = LogEntry {
+            kind: EntryKind::Destruction,
+            time: now,
+            actor: match actor.kind {
+                PrincipalKind::Staff(r) => Some(r),
+                PrincipalKind::Holder => None,
+            },
+            actor_kid: None,
+            jurisdiction: Some(j),
+            message: None,
+            code: None,
+            rule: None,
+            commitment: None,
+        };
+        self.audit.commit(self.store.as_ref(), batch, &[entry])?;
+        self.with_status_index(|s| {
+            for c in codes.iter().filter(|c| c.expires_at > now) {
+                if let Ok(bytes) = hex::decode(&c.code_id)
+                    && let Ok(b) = <[u8; 16]>::try_from(bytes)
+                {
+                    s.revoked.insert(hcx_protocol::wire::CodeId(b).hash());
+                }
+            }
+        });
+        tracing::info!(holder = %id, epochs = ?report.destroyed, "holder data destroyed");
+        Ok(report)
+    }
+}
