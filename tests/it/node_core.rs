@@ -542,3 +542,28 @@ async fn destroying_a_holder_leaves_no_readable_trace_on_disk_and_revokes_their_
     n.post("/v1/codes", &keep.1, json!({})).await.ok();
     n.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unused_accounts_are_deleted_and_their_tokens_stop_working() {
+    let n = TestNode::start("330000", None, 50).await;
+    let (terminal, _) = n.open_account("terminal", "3301", false, 0).await;
+    n.get("/v1/rules", &terminal).await.ok();
+    n.advance(100 * 86_400).await;
+    let out = n
+        .post(
+            "/v1/accounts/unused/delete",
+            &n.admin_token(0),
+            json!({"idle_days": 90}),
+        )
+        .await
+        .ok();
+    assert!(!out["deleted"].as_array().unwrap().is_empty());
+    n.post(
+        "/v1/holders",
+        &terminal,
+        json!({"name": "x", "document_type": 1, "number": id_number(5)}),
+    )
+    .await
+    .refused(401, "unauthenticated");
+    n.stop().await;
+}

@@ -108,6 +108,18 @@ pub(crate) fn mount(b: ApiBuilder<Arc<Node>>) -> ApiBuilder<Arc<Node>> {
         review,
     )
     .route(
+        RouteSpec::post(
+            "/v1/accounts/unused/delete",
+            "Delete the accounts under the caller unused for idle_days (Guangxi art. 20)",
+        )
+        .bearer()
+        .allow(is_staff, "staff accounts")
+        .request::<UnusedBody>()
+        .response::<UnusedDeleted>(StatusCode::OK)
+        .tag("accounts"),
+        delete_unused,
+    )
+    .route(
         RouteSpec::post("/v1/accounts/{id}/delete", "Delete an account")
             .bearer()
             .allow(is_staff, "staff accounts")
@@ -115,6 +127,57 @@ pub(crate) fn mount(b: ApiBuilder<Arc<Node>>) -> ApiBuilder<Arc<Node>> {
             .tag("accounts"),
         delete,
     )
+}
+
+/// `POST /v1/accounts/unused/delete` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnusedBody {
+    idle_days: u64,
+}
+
+impl ApiSchema for UnusedBody {
+    fn schema() -> Schema {
+        Schema::object("DeleteUnused").field::<u64>("idle_days")
+    }
+}
+
+/// The accounts deleted as unused.
+#[derive(Debug, Serialize)]
+pub struct UnusedDeleted {
+    deleted: Vec<String>,
+}
+
+impl ApiSchema for UnusedDeleted {
+    fn schema() -> Schema {
+        Schema::object("UnusedDeleted").field::<Vec<String>>("deleted")
+    }
+}
+
+async fn delete_unused(
+    axum::extract::State(node): NodeState,
+    Auth(principal): Auth,
+    ApiJson(body): ApiJson<UnusedBody>,
+) -> Result<Response, ApiError> {
+    if body.idle_days == 0 {
+        return Err(ApiError::invalid_field("idle_days", "at least 1"));
+    }
+    let out = blocking(move || {
+        let changed = accounts::delete_unused(
+            node.store.as_ref(),
+            &principal,
+            body.idle_days * 86_400,
+            node.clock.now(),
+        )?;
+        let deleted = changed.accounts.iter().map(|a| a.id.0.clone()).collect();
+        if !changed.log.is_empty() {
+            node.audit
+                .commit(node.store.as_ref(), changed.batch, &changed.log)?;
+        }
+        Ok(UnusedDeleted { deleted })
+    })
+    .await?;
+    Ok(axum::Json(out).into_response())
 }
 
 fn role(text: &str) -> Result<Role, ApiError> {
