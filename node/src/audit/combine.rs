@@ -1,9 +1,8 @@
 //! Commit combining: concurrent [`AuditLog::commit`](super::AuditLog::commit) callers
 //! queue their (batch, leaves) jobs; one of them, the **leader**, takes a group of queued
 //! jobs whose keys are disjoint and applies all of them plus their audit leaves
-//! (consecutive indices) in **one** store transaction. Each caller then waits for
-//! durability itself (the store's group commit), so applying the next group overlaps
-//! with flushing the last.
+//! (consecutive indices) in **one** store transaction, waits until it is durable (the
+//! store's group commit), and answers them. Jobs arriving meanwhile form the next group.
 //!
 //! **Owns:** the queue, leadership and its hand-off, group selection, the fallback to
 //! one transaction per job.
@@ -16,7 +15,7 @@
 //! the queue, keeps a group (its own job, which is always at the front, plus every later
 //! job whose keys clash with none already kept, up to [`MAX_GROUP_JOBS`] jobs and
 //! [`MAX_GROUP_LEAVES`] leaves), and puts the rest back at the front, in order. After
-//! applying, it answers every other job of the group, and then, under the mutex, either
+//! applying and flushing (see [`durable`] for why the leader flushes), it answers every other job of the group, and then, under the mutex, either
 //! hands the leadership to the job now at the front of the queue or, if the queue is
 //! empty, clears `leading`. Because the check "queue empty, stop leading" and every
 //! push happen under the same mutex, a job can never be left queued with nobody
@@ -110,7 +109,7 @@ impl Combiner {
     }
 
     /// Applies `batch` with `leaves` (validated canonical entries) appended to the log,
-    /// combined with concurrent callers' jobs where possible. Not yet durable.
+    /// combined with concurrent callers' jobs where possible, and waits until durable.
     pub(super) fn submit(
         &self,
         store: &dyn Store,
@@ -151,7 +150,7 @@ impl Combiner {
             unanswered: group.iter().map(|j| Arc::clone(&j.slot)).collect(),
             own: Arc::clone(own),
         };
-        let results = apply_group(store, &group);
+        let results = durable(store, apply_group(store, &group));
         let mut mine = None;
         for (job, result) in group.iter().zip(results) {
             if Arc::ptr_eq(&job.slot, own) {
@@ -236,6 +235,31 @@ fn select(jobs: Vec<Job>) -> (Vec<Job>, Vec<Job>) {
         }
     }
     (group, rest)
+}
+
+/// Waits until every applied job of a group is durable (the store's group commit). The
+/// leader flushes before answering and before handing on the leadership: with sled a
+/// flush holds off transactions anyway, so the next group gathers while this one is
+/// flushed and is applied in one go right after. If the flush fails, every applied job
+/// gets the failure (its write may or may not reach the disk).
+fn durable(
+    store: &dyn Store,
+    mut results: Vec<Result<AuditReceipt, AuditError>>,
+) -> Vec<Result<AuditReceipt, AuditError>> {
+    let last = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok().map(|r| r.ticket))
+        .max();
+    if let Some(ticket) = last
+        && let Err(e) = store.wait_durable(ticket)
+    {
+        for r in &mut results {
+            if r.is_ok() {
+                *r = Err(AuditError::Store(e.clone()));
+            }
+        }
+    }
+    results
 }
 
 /// Applies the jobs as one transaction; if that fails, one transaction each.

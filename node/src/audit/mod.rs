@@ -24,8 +24,8 @@
 //! [`AuditLog::commit`] validates the entries, hands (batch, entries) to the combining
 //! appender (`combine`): concurrent commits with disjoint keys are applied by one leader
 //! in one store transaction, their entries at consecutive indices (`append` stages the
-//! leaves, node hashes, the new size and a guard on the stored size). Each caller then
-//! waits for durability (group commit, so concurrent appenders share fsyncs). A
+//! leaves, node hashes, the new size and a guard on the stored size), and the leader
+//! waits for durability (group commit) before answering the group. A
 //! conflict on any guard of a caller's batch writes neither its action nor its entries.
 
 mod append;
@@ -263,6 +263,7 @@ impl AuditLog {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let receipt = self.combiner.submit(store, batch, leaves)?;
+        // The combiner's leader flushed the group already; this returns at once.
         store.wait_durable(receipt.ticket)?;
         tracing::debug!(
             first_index = receipt.first_index,

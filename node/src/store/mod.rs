@@ -181,7 +181,7 @@ pub type KeyValue = (Vec<u8>, Vec<u8>);
 pub struct WriteTicket(pub u64);
 
 /// Why a store operation failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
     /// A guard did not hold: someone else wrote first. The caller may re-read and retry.
