@@ -149,8 +149,11 @@ impl Combiner {
             combiner: self,
             unanswered: group.iter().map(|j| Arc::clone(&j.slot)).collect(),
             own: Arc::clone(own),
+            passed: false,
         };
         let results = durable(store, apply_group(store, &group));
+        // Hand on first: the next leader wakes while this one answers its group.
+        handoff.pass_on();
         let mut mine = None;
         for (job, result) in group.iter().zip(results) {
             if Arc::ptr_eq(&job.slot, own) {
@@ -173,19 +176,30 @@ struct Handoff<'a> {
     combiner: &'a Combiner,
     unanswered: Vec<Arc<Slot>>,
     own: Arc<Slot>,
+    passed: bool,
 }
 
-impl Drop for Handoff<'_> {
-    fn drop(&mut self) {
-        for slot in self.unanswered.drain(..) {
-            if !Arc::ptr_eq(&slot, &self.own) {
-                slot.send(Reply::Done(Err(AuditError::Interrupted)));
-            }
+impl Handoff<'_> {
+    /// Gives the leadership to the job at the front of the queue, or clears `leading`.
+    fn pass_on(&mut self) {
+        if std::mem::replace(&mut self.passed, true) {
+            return;
         }
         let mut q = self.combiner.lock();
         match q.jobs.front() {
             Some(next) => next.slot.send(Reply::Lead),
             None => q.leading = false,
+        }
+    }
+}
+
+impl Drop for Handoff<'_> {
+    fn drop(&mut self) {
+        self.pass_on();
+        for slot in self.unanswered.drain(..) {
+            if !Arc::ptr_eq(&slot, &self.own) {
+                slot.send(Reply::Done(Err(AuditError::Interrupted)));
+            }
         }
     }
 }
