@@ -25,8 +25,9 @@
 //! A transaction checks every guard against the state before it, so two batches
 //! guarding or writing the same key could both pass their guards (for example two
 //! status changes of one holder, each expecting the same sequence number). Such a job
-//! waits for a later group. The audit log's own keys are excluded from the check: the
-//! leader writes them once for the whole group.
+//! waits for a later group. The audit log's own keys are excluded from the check (the
+//! leader writes them once for the whole group); a job whose batch itself touches them
+//! (none does today) is applied alone.
 //!
 //! ## Failures
 //! If the combined transaction fails (a guard no longer holds, or a store error), the
@@ -209,8 +210,8 @@ fn is_audit_key(tree: Tree, key: &[u8]) -> bool {
     matches!(tree, Tree::AuditLog | Tree::AuditTree) || (tree == Tree::Meta && key == SIZE_KEY)
 }
 
-/// Every key a batch guards or writes, except the audit log's own.
-fn keys(batch: &Batch) -> impl Iterator<Item = (Tree, &[u8])> {
+/// Every key a batch guards or writes.
+fn all_keys(batch: &Batch) -> impl Iterator<Item = (Tree, &[u8])> {
     batch
         .guards
         .iter()
@@ -218,7 +219,11 @@ fn keys(batch: &Batch) -> impl Iterator<Item = (Tree, &[u8])> {
         .chain(batch.ops.iter().map(|op| match op {
             Op::Put { tree, key, .. } | Op::Delete { tree, key } => (*tree, key.as_slice()),
         }))
-        .filter(|(t, k)| !is_audit_key(*t, k))
+}
+
+/// Every key a batch guards or writes, except the audit log's own.
+fn keys(batch: &Batch) -> impl Iterator<Item = (Tree, &[u8])> {
+    all_keys(batch).filter(|(t, k)| !is_audit_key(*t, k))
 }
 
 /// Splits the queued jobs into the group to apply now (the first job, then every job
@@ -227,15 +232,21 @@ fn select(jobs: Vec<Job>) -> (Vec<Job>, Vec<Job>) {
     let mut keep = Vec::with_capacity(jobs.len());
     {
         let mut seen: HashSet<(Tree, &[u8])> = HashSet::new();
-        let (mut count, mut leaves) = (0usize, 0usize);
+        let (mut count, mut leaves, mut closed) = (0usize, 0usize, false);
         for job in &jobs {
-            let fits = count == 0
-                || (count < MAX_GROUP_JOBS && leaves + job.leaves.len() <= MAX_GROUP_LEAVES);
-            let take = fits && keys(&job.batch).all(|k| !seen.contains(&k));
+            // A batch touching the audit log's own keys is never combined.
+            let own_audit = all_keys(&job.batch).any(|(t, k)| is_audit_key(t, k));
+            let take = count == 0
+                || (!closed
+                    && !own_audit
+                    && count < MAX_GROUP_JOBS
+                    && leaves + job.leaves.len() <= MAX_GROUP_LEAVES
+                    && keys(&job.batch).all(|k| !seen.contains(&k)));
             if take {
                 seen.extend(keys(&job.batch));
                 count += 1;
                 leaves += job.leaves.len();
+                closed |= own_audit;
             }
             keep.push(take);
         }
@@ -363,21 +374,33 @@ mod tests {
     fn select_keeps_disjoint_jobs_and_defers_clashing_ones_in_order() {
         let mut guarded = Batch::new();
         guarded.expect(Tree::Codes, b"a".to_vec(), None);
-        // Audit keys never clash: every job of a group shares them.
-        let mut audit_only = put(b"d");
-        audit_only.put(Tree::Meta, SIZE_KEY.to_vec(), b"x".to_vec());
+        // A batch touching an audit key is applied alone.
+        let mut audit_too = put(b"d");
+        audit_too.put(Tree::Meta, SIZE_KEY.to_vec(), b"x".to_vec());
         let jobs = vec![
             job(put(b"a"), vec![leaf(0)]),
             job(put(b"b"), vec![leaf(1)]),
             job(guarded, vec![leaf(2)]),
             job(put(b"b"), vec![leaf(3)]),
-            job(audit_only, vec![leaf(4)]),
+            job(audit_too, vec![leaf(4)]),
             job(put(b"c"), vec![leaf(5)]),
         ];
         let (group, rest) = select(jobs);
         let firsts = |v: &[Job]| v.iter().map(|j| j.leaves[0].clone()).collect::<Vec<_>>();
-        assert_eq!(firsts(&group), vec![leaf(0), leaf(1), leaf(4), leaf(5)]);
-        assert_eq!(firsts(&rest), vec![leaf(2), leaf(3)]);
+        assert_eq!(firsts(&group), vec![leaf(0), leaf(1), leaf(5)]);
+        assert_eq!(firsts(&rest), vec![leaf(2), leaf(3), leaf(4)]);
+        // At the front, it is taken, and nothing after it.
+        let (group, rest) = select(rest);
+        assert_eq!(firsts(&group), vec![leaf(2), leaf(3)]);
+        assert_eq!(firsts(&rest), vec![leaf(4)]);
+        let mut audit_first = put(b"e");
+        audit_first.expect(Tree::AuditLog, 0u64.to_be_bytes().to_vec(), None);
+        let (group, rest) = select(vec![
+            job(audit_first, vec![leaf(6)]),
+            job(put(b"f"), vec![leaf(7)]),
+        ]);
+        assert_eq!(firsts(&group), vec![leaf(6)]);
+        assert_eq!(firsts(&rest), vec![leaf(7)]);
     }
 
     #[test]
