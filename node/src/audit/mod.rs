@@ -21,24 +21,27 @@
 //! - `Meta`: [`SIZE_KEY`] = the tree size as big-endian `u64` (absent: 0).
 //!
 //! ## Appending
-//! [`AuditLog::commit`] takes the caller's batch, adds the leaves, node hashes, the new
-//! size and a guard on the stored size, applies it under a mutex (one appender at a
-//! time), releases the mutex and waits for durability (group commit, so concurrent
-//! appenders share fsyncs). A conflict on any guard writes neither the action nor the
-//! entries.
+//! [`AuditLog::commit`] validates the entries, hands (batch, entries) to the combining
+//! appender (`combine`): concurrent commits with disjoint keys are applied by one leader
+//! in one store transaction, their entries at consecutive indices (`append` stages the
+//! leaves, node hashes, the new size and a guard on the stored size), and the leader
+//! waits for durability (group commit) before answering the group. A
+//! conflict on any guard of a caller's batch writes neither its action nor its entries.
 
+mod append;
+mod combine;
 #[cfg(test)]
 mod tests;
 
 use std::cell::RefCell;
-use std::collections::HashMap;
-use std::sync::Mutex;
 
 use hcx_protocol::cbor::DecodeError;
-use hcx_protocol::merkle::{self, Hash, LeafHashes, ProofError, leaf_hash, node_hash};
+use hcx_protocol::merkle::{self, Hash, LeafHashes, ProofError};
 use hcx_protocol::wire::{LogEntry, WireMessage};
 
 use crate::store::{Batch, Store, StoreError, Tree, WriteTicket};
+
+pub use combine::{MAX_GROUP_JOBS, MAX_GROUP_LEAVES};
 
 /// The `Meta` key holding the audit tree's size.
 pub const SIZE_KEY: &[u8] = b"audit/size";
@@ -70,6 +73,10 @@ pub enum AuditError {
     /// A proof or root was asked for sizes the log cannot serve.
     #[error(transparent)]
     Proof(#[from] ProofError),
+    /// The appender that took this commit failed (panicked) before answering: whether
+    /// the commit was applied is unknown (read the log to find out).
+    #[error("the audit appender failed; the commit's outcome is unknown")]
+    Interrupted,
     /// The stored log is damaged (a bad size, hash or entry encoding).
     #[error("audit log storage is damaged: {detail}")]
     Damaged { detail: String },
@@ -208,10 +215,10 @@ impl LeafHashes for StoredTree<'_> {
     }
 }
 
-/// The audit log's appender and reader. One per node (the mutex serialises appends).
+/// The audit log's appender and reader. One per node (its combiner serialises appends).
 #[derive(Debug, Default)]
 pub struct AuditLog {
-    append: Mutex<()>,
+    combiner: combine::Combiner,
 }
 
 impl AuditLog {
@@ -221,7 +228,8 @@ impl AuditLog {
     }
 
     /// Applies `batch` together with `entries` appended to the log, atomically, and
-    /// waits until it is durable.
+    /// waits until it is durable. Concurrent commits may share one store transaction
+    /// (see `combine`), but each is refused or accepted on its own guards.
     ///
     /// # Errors
     /// [`AuditError::NoEntries`], [`AuditError::TooManyEntries`],
@@ -231,7 +239,7 @@ impl AuditLog {
     pub fn commit(
         &self,
         store: &dyn Store,
-        mut batch: Batch,
+        batch: Batch,
         entries: &[LogEntry],
     ) -> Result<AuditReceipt, AuditError> {
         if entries.is_empty() {
@@ -254,65 +262,15 @@ impl AuditLog {
                     .map_err(|source| AuditError::InvalidEntry { position, source })
             })
             .collect::<Result<Vec<_>, _>>()?;
-
-        // A poisoned mutex only means an appender panicked; the store guard below still
-        // refuses a stale size.
-        let held = self
-            .append
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let raw_size = store.get(Tree::Meta, SIZE_KEY)?;
-        let first_index = decode_size(raw_size.as_deref())?;
-        batch.expect(Tree::Meta, SIZE_KEY, raw_size);
-
-        let mut pending: HashMap<(u32, u64), Hash> = HashMap::new();
-        let mut index = first_index;
-        for leaf in leaves {
-            let mut hash = leaf_hash(&leaf);
-            batch.put(Tree::AuditLog, leaf_key(index), leaf);
-            batch.put(Tree::AuditTree, node_key(0, index), hash);
-            pending.insert((0, index), hash);
-            let (mut level, mut i) = (0u32, index);
-            // A right child (odd index) completes its parent.
-            while i % 2 == 1 {
-                let left = match pending.get(&(level, i - 1)) {
-                    Some(h) => *h,
-                    None => self.stored_hash(store, level, i - 1)?,
-                };
-                hash = node_hash(&left, &hash);
-                level += 1;
-                i >>= 1;
-                batch.put(Tree::AuditTree, node_key(level, i), hash);
-                pending.insert((level, i), hash);
-            }
-            index += 1;
-        }
-        let size = index;
-        batch.put(Tree::Meta, SIZE_KEY, size.to_be_bytes());
-        let ticket = store.apply(batch)?;
-        let view = StoredTree::new(store, size);
-        let root = view.finish(merkle::root(&view, size))?;
-        drop(held);
-
-        store.wait_durable(ticket)?;
-        tracing::debug!(first_index, size, "audit entries committed");
-        Ok(AuditReceipt {
-            ticket,
-            first_index,
-            size,
-            root,
-        })
-    }
-
-    fn stored_hash(&self, store: &dyn Store, level: u32, index: u64) -> Result<Hash, AuditError> {
-        let v = store
-            .get(Tree::AuditTree, &node_key(level, index))?
-            .ok_or_else(|| AuditError::Damaged {
-                detail: format!("hash ({level}, {index}) is missing"),
-            })?;
-        <[u8; 32]>::try_from(v.as_slice()).map_err(|_| AuditError::Damaged {
-            detail: format!("hash ({level}, {index}) has {} bytes", v.len()),
-        })
+        let receipt = self.combiner.submit(store, batch, leaves)?;
+        // The combiner's leader flushed the group already; this returns at once.
+        store.wait_durable(receipt.ticket)?;
+        tracing::debug!(
+            first_index = receipt.first_index,
+            size = receipt.size,
+            "audit entries committed"
+        );
+        Ok(receipt)
     }
 
     /// The current tree size.

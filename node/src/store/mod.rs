@@ -181,7 +181,7 @@ pub type KeyValue = (Vec<u8>, Vec<u8>);
 pub struct WriteTicket(pub u64);
 
 /// Why a store operation failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
     /// A guard did not hold: someone else wrote first. The caller may re-read and retry.
@@ -221,6 +221,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Applies `batch` atomically if all its guards hold ([`StoreError::Conflict`]
     /// otherwise, with nothing written). Not yet durable.
     fn apply(&self, batch: Batch) -> Result<WriteTicket, StoreError>;
+
+    /// Applies several batches as **one** atomic transaction (all or nothing, one
+    /// ticket): every guard of every batch is checked against the state before the
+    /// transaction, then the writes run in order. Callers combining independent batches
+    /// must make sure they touch disjoint keys (the audit log's commit combining does).
+    /// [`StoreError::Conflict`] when any guard fails, with nothing written.
+    fn apply_all(&self, batches: &[&Batch]) -> Result<WriteTicket, StoreError>;
 
     /// Blocks until every batch up to `ticket` is flushed to disk (group commit).
     fn wait_durable(&self, ticket: WriteTicket) -> Result<(), StoreError>;

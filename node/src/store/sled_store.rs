@@ -220,18 +220,20 @@ impl Drop for SledStore {
     }
 }
 
-/// The trees a batch touches, each once, and the position of each in the transaction.
-fn batch_trees(batch: &Batch) -> BTreeMap<Tree, usize> {
+/// The trees some batches touch, each once, and the position of each in the transaction.
+fn batch_trees(batches: &[&Batch]) -> BTreeMap<Tree, usize> {
     let mut set: BTreeMap<Tree, usize> = BTreeMap::new();
-    let touched = batch
-        .guards
-        .iter()
-        .map(|g| g.tree)
-        .chain(batch.ops.iter().map(|op| match op {
-            Op::Put { tree, .. } | Op::Delete { tree, .. } => *tree,
-        }));
-    for t in touched {
-        set.insert(t, 0);
+    for batch in batches {
+        let touched = batch
+            .guards
+            .iter()
+            .map(|g| g.tree)
+            .chain(batch.ops.iter().map(|op| match op {
+                Op::Put { tree, .. } | Op::Delete { tree, .. } => *tree,
+            }));
+        for t in touched {
+            set.insert(t, 0);
+        }
     }
     for (i, v) in set.values_mut().enumerate() {
         *v = i;
@@ -284,7 +286,11 @@ impl Store for SledStore {
     }
 
     fn apply(&self, batch: Batch) -> Result<WriteTicket, StoreError> {
-        let positions = batch_trees(&batch);
+        self.apply_all(&[&batch])
+    }
+
+    fn apply_all(&self, batches: &[&Batch]) -> Result<WriteTicket, StoreError> {
+        let positions = batch_trees(batches);
         if positions.is_empty() {
             return Ok(WriteTicket(self.applied.load(Ordering::SeqCst)));
         }
@@ -297,17 +303,18 @@ impl Store for SledStore {
                 positions
                     .get(&tree)
                     .and_then(|i| view.get(*i))
-                    // `positions` lists every tree of the batch and `view` has one entry
-                    // per element of `trees`, built from `positions` in the same order.
+                    // `positions` lists every tree of the batches and `view` has one
+                    // entry per element of `trees`, built from `positions` in order.
                     .expect("every batch tree is in the transaction")
             };
-            for guard in &batch.guards {
+            // Every guard first, against the state before any write of the transaction.
+            for guard in batches.iter().flat_map(|b| &b.guards) {
                 let current = at(guard.tree).get(&guard.key)?;
                 if current.as_deref() != guard.expected.as_deref() {
                     return Err(ConflictableTransactionError::Abort(guard.tree));
                 }
             }
-            for op in &batch.ops {
+            for op in batches.iter().flat_map(|b| &b.ops) {
                 match op {
                     Op::Put { tree, key, value } => {
                         at(*tree).insert(key.as_slice(), value.as_slice())?;
