@@ -185,6 +185,25 @@ impl TestNode {
         .await
     }
 
+    /// Declares a body of `len` bytes and sends none of it: the node must refuse on the
+    /// declared length alone (a raw request, so no client races the early answer).
+    pub(crate) async fn post_declared_length(&self, path: &str, token: &str, len: usize) -> u16 {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let addr = self.url.trim_start_matches("http://").to_owned();
+        let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nIdempotency-Key: big\r\nContent-Type: application/json\r\nContent-Length: {len}\r\n\r\n"
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        let mut buf = vec![0u8; 1024];
+        let n = stream.read(&mut buf).await.unwrap();
+        let text = String::from_utf8_lossy(&buf[..n]);
+        text.split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0)
+    }
+
     pub(crate) async fn get(&self, path: &str, token: &str) -> Answer {
         self.send(
             self.client
