@@ -134,6 +134,13 @@ pub(crate) fn up(region: &str, http: SocketAddr, check: bool) -> anyhow::Result<
         println!("  folder {} (removed when you stop)", dir.display());
         println!("  accounts: admins {} and {}; terminal, health feed and city admin opened and reviewed", report.admins[0].account, report.admins[1].account);
         println!("  holders: {} (with dependant {}), {}", first.holder.id, dependant.holder.id, second.holder.id);
+        println!("  tokens (shown once):");
+        println!("    level-1 admin A   {}", report.admins[0].token);
+        println!("    level-1 admin B   {}", report.admins[1].token);
+        println!("    city admin (L2)   {}", admin2.1);
+        println!("    gate terminal     {}", terminal.1);
+        println!("    health feed       {}   (signing key {})", source.1, source_key_path.display());
+        println!("    holder {}   {}", first.holder.id, first.token.as_deref().unwrap_or(""));
         println!();
         println!("walkthrough (copy and paste):");
         for (i, s) in steps.iter().enumerate() {
