@@ -221,6 +221,34 @@ impl TestNode {
         Answer { status, body }
     }
 
+    /// The evidence source reports `category` at `time` about `code_id` (signed with its
+    /// own key); `admin` transcodes `holder` on it. Returns the holder's new status.
+    #[allow(clippy::too_many_arguments)] // one step of the two-party path, all distinct
+    pub(crate) async fn report_and_transcode(
+        &self,
+        source: (&str, &Ed25519Signer),
+        admin: &str,
+        holder: &str,
+        code_id: &Value,
+        category: u64,
+        time: u64,
+    ) -> Value {
+        let signed = evidence(source.1, code_id.as_str().unwrap(), category, time);
+        let receipt = self
+            .post("/v1/evidence", source.0, json!({"signed": signed}))
+            .await
+            .ok();
+        let t = self
+            .post(
+                "/v1/transcode",
+                admin,
+                json!({"targets": [{"holder": holder, "evidence": [receipt["evidence_id"]]}]}),
+            )
+            .await
+            .ok();
+        t["statuses"][0].clone()
+    }
+
     /// Moves the manual clock forward.
     pub(crate) async fn advance(&self, secs: u64) {
         self.post(

@@ -45,28 +45,23 @@ async fn zhejiang_case_turns_red_then_green_after_quarantine_and_fever_yellow_th
     );
 
     // A confirmed case, reported by the health feed, transcoded by a Hangzhou admin.
-    let ev = evidence(
-        &source_key,
-        green["code_id"].as_str().unwrap(),
-        cat::CONFIRMED,
-        t0() - 60,
-    );
-    let receipt = n
-        .post("/v1/evidence", &source_token, json!({"signed": ev}))
-        .await
-        .ok();
-    let t = n
-        .post(
-            "/v1/transcode",
+    let source = (source_token.as_str(), &source_key);
+    let s = n
+        .report_and_transcode(
+            source,
             &admin2,
-            json!({"targets": [{"holder": holder, "evidence": [receipt["evidence_id"]]}]}),
+            &holder,
+            &green["code_id"],
+            cat::CONFIRMED,
+            t0() - 60,
         )
-        .await
-        .ok();
-    assert_eq!(t["statuses"][0]["colour_name"], "red");
-    assert_eq!(t["statuses"][0]["risk_level"], "high");
+        .await;
+    assert_eq!(
+        (s["colour_name"].as_str(), s["risk_level"].as_str()),
+        (Some("red"), Some("high"))
+    );
     assert!(
-        t["statuses"][0]["rule_id"].as_str().is_some(),
+        s["rule_id"].as_str().is_some(),
         "every non-green status names its rule"
     );
 
@@ -87,58 +82,42 @@ async fn zhejiang_case_turns_red_then_green_after_quarantine_and_fever_yellow_th
 
     // Quarantine completed (14 days later) → green.
     n.advance(14 * 86_400).await;
-    let done = evidence(
-        &source_key,
-        red["code_id"].as_str().unwrap(),
-        cat::QUARANTINE_COMPLETED,
-        t0() + 14 * 86_400 - 30,
-    );
-    let receipt = n
-        .post("/v1/evidence", &source_token, json!({"signed": done}))
-        .await
-        .ok();
-    let t = n
-        .post(
-            "/v1/transcode",
+    let s = n
+        .report_and_transcode(
+            source,
             &admin2,
-            json!({"targets": [{"holder": holder, "evidence": [receipt["evidence_id"]]}]}),
+            &holder,
+            &red["code_id"],
+            cat::QUARANTINE_COMPLETED,
+            t0() + 14 * 86_400 - 30,
         )
-        .await
-        .ok();
-    assert_eq!(t["statuses"][0]["colour_name"], "green");
+        .await;
+    assert_eq!(s["colour_name"], "green");
     assert_eq!(code_of(&n, &holder_token).await["colour_name"], "green");
 
     // Fever → yellow → a negative test afterwards → green.
     let (holder2, token2) = n.register(&terminal, "李四", &id_number(2)).await;
     let c = code_of(&n, &token2).await;
     let now = t0() + 14 * 86_400 - 10;
-    let fever = n.post("/v1/evidence", &source_token, json!({"signed": evidence(&source_key, c["code_id"].as_str().unwrap(), cat::FEVER, now)})).await.ok();
-    let t = n
-        .post(
-            "/v1/transcode",
-            &admin2,
-            json!({"targets": [{"holder": holder2, "evidence": [fever["evidence_id"]]}]}),
-        )
-        .await
-        .ok();
+    let s = n
+        .report_and_transcode(source, &admin2, &holder2, &c["code_id"], cat::FEVER, now)
+        .await;
     assert_eq!(
-        (
-            t["statuses"][0]["colour_name"].as_str(),
-            t["statuses"][0]["risk_level"].as_str()
-        ),
+        (s["colour_name"].as_str(), s["risk_level"].as_str()),
         (Some("yellow"), Some("medium"))
     );
     n.advance(3600).await;
-    let neg = n.post("/v1/evidence", &source_token, json!({"signed": evidence(&source_key, c["code_id"].as_str().unwrap(), cat::NEGATIVE_TEST, now + 1800)})).await.ok();
-    let t = n
-        .post(
-            "/v1/transcode",
+    let s = n
+        .report_and_transcode(
+            source,
             &admin2,
-            json!({"targets": [{"holder": holder2, "evidence": [neg["evidence_id"]]}]}),
+            &holder2,
+            &c["code_id"],
+            cat::NEGATIVE_TEST,
+            now + 1800,
         )
-        .await
-        .ok();
-    assert_eq!(t["statuses"][0]["colour_name"], "green");
+        .await;
+    assert_eq!(s["colour_name"], "green");
     n.stop().await;
 }
 
@@ -157,17 +136,18 @@ async fn fujian_orange_for_a_case_and_a_fever_with_different_risk_levels() {
         let token = body["token"].as_str().unwrap();
         let holder = body["holder_id"].as_str().unwrap();
         let c = n.post("/v1/codes", token, json!({})).await.ok();
-        let e = n.post("/v1/evidence", &source_token, json!({"signed": evidence(&source_key, c["code_id"].as_str().unwrap(), category, t0() - 10)})).await.ok();
-        let t = n
-            .post(
-                "/v1/transcode",
+        let s = n
+            .report_and_transcode(
+                (&source_token, &source_key),
                 &admin2,
-                json!({"targets": [{"holder": holder, "evidence": [e["evidence_id"]]}]}),
+                holder,
+                &c["code_id"],
+                category,
+                t0() - 10,
             )
-            .await
-            .ok();
-        assert_eq!(t["statuses"][0]["colour_name"], "orange");
-        risks.push(t["statuses"][0]["risk_level"].as_str().unwrap().to_owned());
+            .await;
+        assert_eq!(s["colour_name"], "orange");
+        risks.push(s["risk_level"].as_str().unwrap().to_owned());
     }
     assert_eq!(risks[0], "high");
     assert_ne!(
