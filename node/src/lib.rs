@@ -18,6 +18,7 @@ pub mod handlers;
 pub mod init;
 pub mod issuance;
 pub mod keys;
+pub mod maintenance;
 pub mod node;
 pub mod present;
 pub mod render;

@@ -1,5 +1,5 @@
-//! Running a node: bind the HTTP listener, build the router, serve until shutdown, then
-//! flush the store. `run` takes its listener and shutdown signal as arguments, so tests
+//! Running a node: build the router, serve until shutdown (with the maintenance task
+//! beside it), then flush the store. `run` takes its listener and shutdown signal as arguments, so tests
 //! start real nodes on `127.0.0.1:0`.
 
 use std::future::Future;
@@ -22,7 +22,10 @@ pub async fn run(
     let router = handlers::router(Arc::clone(&node), metrics);
     let addr = listener.local_addr()?;
     tracing::info!(%addr, region = node.config.region.code(), "hcx node serving");
-    api::serve(listener, router, shutdown).await?;
+    let upkeep = tokio::spawn(crate::maintenance::run(Arc::clone(&node)));
+    let served = api::serve(listener, router, shutdown).await;
+    upkeep.abort();
+    served?;
     let store = Arc::clone(&node.store);
     let flushed =
         tokio::task::spawn_blocking(move || store.commit(crate::store::Batch::new())).await;

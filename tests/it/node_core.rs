@@ -545,3 +545,34 @@ async fn unused_accounts_are_deleted_and_their_tokens_stop_working() {
     .refused(401, "unauthenticated");
     n.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn maintenance_purges_old_records_and_rotates_the_vault_epoch_daily() {
+    let n = TestNode::start("330000", None, 50).await;
+    let (terminal, _) = n.open_account("terminal", "3301", false, 0).await;
+    let (_, token) = n.register(&terminal, "郑十一", &id_number(50)).await;
+    n.post("/v1/codes", &token, json!({})).await.ok();
+    let epochs_before = n.node.vault.epochs();
+    let mut day = hcx_node::clock::shanghai_day(n.node.clock.now());
+    let same_day = hcx_node::maintenance::pass(&n.node, &mut day);
+    assert_eq!(
+        (same_day.idempotency_purged, same_day.rotated_to),
+        (0, None)
+    );
+
+    n.advance(2 * 86_400).await;
+    let node = std::sync::Arc::clone(&n.node);
+    let (report, day) = tokio::task::spawn_blocking(move || {
+        let r = hcx_node::maintenance::pass(&node, &mut day);
+        (r, day)
+    })
+    .await
+    .unwrap();
+    assert!(report.idempotency_purged >= 1, "{report:?}");
+    assert!(report.rotated_to.is_some());
+    assert_eq!(day, hcx_node::clock::shanghai_day(n.node.clock.now()));
+    assert_ne!(n.node.vault.epochs(), epochs_before);
+    // Registrations continue under the new epoch.
+    n.register(&terminal, "郑十二", &id_number(51)).await;
+    n.stop().await;
+}
