@@ -17,6 +17,14 @@ async fn zhejiang(
     (n, terminal, source_key, admin2)
 }
 
+/// A Zhejiang node with a Hangzhou terminal and one registered holder (its token).
+async fn zhejiang_holder(name: &str, seq: u32) -> (TestNode, String, String) {
+    let n = TestNode::start("330000", None, 50).await;
+    let (terminal, _) = n.open_account("terminal", "3301", false, 0).await;
+    let (_, token) = n.register(&terminal, name, &id_number(seq)).await;
+    (n, terminal, token)
+}
+
 async fn code_of(n: &TestNode, holder_token: &str) -> serde_json::Value {
     n.post("/v1/codes", holder_token, json!({})).await.ok()
 }
@@ -411,9 +419,7 @@ async fn bad_inputs_get_their_4xx_and_write_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_holder_pages_through_their_codes_with_cursors() {
-    let n = TestNode::start("330000", None, 50).await;
-    let (terminal, _) = n.open_account("terminal", "3301", false, 0).await;
-    let (_, token) = n.register(&terminal, "吴十", &id_number(40)).await;
+    let (n, _terminal, token) = zhejiang_holder("吴十", 40).await;
     let mut issued = Vec::new();
     for _ in 0..5 {
         issued.push(
@@ -548,9 +554,7 @@ async fn unused_accounts_are_deleted_and_their_tokens_stop_working() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn maintenance_purges_old_records_and_rotates_the_vault_epoch_daily() {
-    let n = TestNode::start("330000", None, 50).await;
-    let (terminal, _) = n.open_account("terminal", "3301", false, 0).await;
-    let (_, token) = n.register(&terminal, "郑十一", &id_number(50)).await;
+    let (n, terminal, token) = zhejiang_holder("郑十一", 50).await;
     n.post("/v1/codes", &token, json!({})).await.ok();
     let epochs_before = n.node.vault.epochs();
     let mut day = hcx_node::clock::shanghai_day(n.node.clock.now());

@@ -223,26 +223,17 @@ fn probe_name(e: &Json, i: usize) -> String {
     format!("#{i} {}", str_field(e, "id").unwrap_or("?"))
 }
 
-fn run_inclusion_probes(doc: &Json, _: &FileCtx, r: &mut Report) {
+/// Runs every probe of `doc`: `verify` parses a probe and verifies it (`None` when the
+/// probe's fields do not parse as 32-byte hashes and sizes).
+fn run_probes(doc: &Json, r: &mut Report, verify: impl Fn(&Json) -> Option<bool>) {
     for (i, e) in probes(doc).into_iter().flatten().enumerate() {
         let name = probe_name(e, i);
         let Some(valid) = e.get("valid").and_then(Json::as_bool) else {
             r.fail(&name, "probe without a boolean `valid`");
             continue;
         };
-        let parsed = (|| {
-            Some((
-                u64_field(e, "index")?,
-                u64_field(e, "size")?,
-                hash_field(e, "leaf_hash")?,
-                hashes_field(e, "proof")?,
-                hash_field(e, "root")?,
-            ))
-        })();
-        let verdict = match parsed {
-            Some((index, size, leaf, proof, root)) => {
-                verify_inclusion(index, size, &leaf, &proof, &root).is_ok()
-            }
+        let verdict = match verify(e) {
+            Some(v) => v,
             None if valid => {
                 r.skip(&name, SKIP_SHORT_HASH);
                 continue;
@@ -257,36 +248,28 @@ fn run_inclusion_probes(doc: &Json, _: &FileCtx, r: &mut Report) {
     }
 }
 
-fn run_consistency_probes(doc: &Json, _: &FileCtx, r: &mut Report) {
-    for (i, e) in probes(doc).into_iter().flatten().enumerate() {
-        let name = probe_name(e, i);
-        let Some(valid) = e.get("valid").and_then(Json::as_bool) else {
-            r.fail(&name, "probe without a boolean `valid`");
-            continue;
-        };
-        let parsed = (|| {
-            Some((
-                u64_field(e, "size1")?,
-                u64_field(e, "size2")?,
-                hash_field(e, "root1")?,
-                hash_field(e, "root2")?,
-                hashes_field(e, "proof")?,
-            ))
-        })();
-        let verdict = match parsed {
-            Some((s1, s2, r1, r2, proof)) => verify_consistency(s1, s2, &r1, &r2, &proof).is_ok(),
-            None if valid => {
-                r.skip(&name, SKIP_SHORT_HASH);
-                continue;
-            }
-            None => false,
-        };
-        r.check(
-            &name,
-            verdict == valid,
-            format!("verified={verdict}, expected {valid}"),
+fn run_inclusion_probes(doc: &Json, _: &FileCtx, r: &mut Report) {
+    run_probes(doc, r, |e| {
+        let (index, size) = (u64_field(e, "index")?, u64_field(e, "size")?);
+        let (leaf, proof, root) = (
+            hash_field(e, "leaf_hash")?,
+            hashes_field(e, "proof")?,
+            hash_field(e, "root")?,
         );
-    }
+        Some(verify_inclusion(index, size, &leaf, &proof, &root).is_ok())
+    });
+}
+
+fn run_consistency_probes(doc: &Json, _: &FileCtx, r: &mut Report) {
+    run_probes(doc, r, |e| {
+        let (s1, s2) = (u64_field(e, "size1")?, u64_field(e, "size2")?);
+        let (r1, r2, proof) = (
+            hash_field(e, "root1")?,
+            hash_field(e, "root2")?,
+            hashes_field(e, "proof")?,
+        );
+        Some(verify_consistency(s1, s2, &r1, &r2, &proof).is_ok())
+    });
 }
 
 fn is_misc(doc: &Json) -> bool {

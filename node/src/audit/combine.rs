@@ -336,24 +336,13 @@ mod tests {
     //! (the concurrent behaviour is tested in `audit::tests`).
 
     use hcx_protocol::merkle::{MemoryTree, leaf_hash};
-    use hcx_protocol::wire::{EntryKind, LogEntry, WireMessage};
+    use hcx_protocol::wire::WireMessage;
 
     use super::*;
     use crate::store::{SledStore, StoreError};
 
     fn leaf(n: u64) -> Vec<u8> {
-        LogEntry {
-            kind: EntryKind::Issuance,
-            time: 1_700_000_000 + n,
-            actor: None,
-            actor_kid: None,
-            jurisdiction: None,
-            message: None,
-            code: None,
-            rule: None,
-            commitment: None,
-        }
-        .to_bytes()
+        crate::audit::tests::entry(n).to_bytes()
     }
 
     fn job(batch: Batch, leaves: Vec<Vec<u8>>) -> Job {

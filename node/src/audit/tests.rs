@@ -11,7 +11,7 @@ use proptest::prelude::*;
 use super::{AuditError, AuditLog};
 use crate::store::{Batch, SledStore, Store, StoreError, Tree};
 
-fn entry(n: u64) -> LogEntry {
+pub(super) fn entry(n: u64) -> LogEntry {
     LogEntry {
         kind: EntryKind::Issuance,
         time: 1_700_000_000 + n,

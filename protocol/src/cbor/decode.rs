@@ -421,7 +421,7 @@ impl<'a> Decoder<'a> {
         self.buf.get(self.pos) == Some(&0xf6)
     }
 
-    fn expect(&mut self, major: u8, expected: &'static str) -> Result<u64, DecodeError> {
+    fn expect_head(&mut self, major: u8, expected: &'static str) -> Result<u64, DecodeError> {
         let offset = self.pos;
         let mut p = self.pos;
         let h = read_head(self.buf, &mut p)?;
@@ -439,7 +439,7 @@ impl<'a> Decoder<'a> {
     /// # Errors
     /// If the next item is not one.
     pub fn u64(&mut self) -> Result<u64, DecodeError> {
-        self.expect(0, "unsigned integer")
+        self.expect_head(0, "unsigned integer")
     }
 
     /// A signed integer that fits `i64`.
@@ -452,7 +452,7 @@ impl<'a> Decoder<'a> {
         match self.peek_major()? {
             0 => i64::try_from(self.u64()?).map_err(|_| overflow),
             1 => {
-                let n = self.expect(1, "integer")?;
+                let n = self.expect_head(1, "integer")?;
                 let n = i64::try_from(n).map_err(|_| overflow)?;
                 Ok(-1 - n)
             }
@@ -468,7 +468,7 @@ impl<'a> Decoder<'a> {
     /// # Errors
     /// If the next item is not one.
     pub fn bytes(&mut self) -> Result<&'a [u8], DecodeError> {
-        let n = self.expect(2, "byte string")?;
+        let n = self.expect_head(2, "byte string")?;
         take(self.buf, &mut self.pos, n)
     }
 
@@ -492,7 +492,7 @@ impl<'a> Decoder<'a> {
     /// If the next item is not one.
     pub fn text(&mut self) -> Result<&'a str, DecodeError> {
         let offset = self.pos;
-        let n = self.expect(3, "text string")?;
+        let n = self.expect_head(3, "text string")?;
         let s = take(self.buf, &mut self.pos, n)?;
         std::str::from_utf8(s).map_err(|_| DecodeError::InvalidUtf8 { offset })
     }
@@ -503,7 +503,7 @@ impl<'a> Decoder<'a> {
     /// If the next item is not an array.
     pub fn array(&mut self) -> Result<usize, DecodeError> {
         let offset = self.pos;
-        let n = self.expect(4, "array")?;
+        let n = self.expect_head(4, "array")?;
         usize::try_from(n).map_err(|_| DecodeError::IntegerOverflow { offset })
     }
 
@@ -531,7 +531,7 @@ impl<'a> Decoder<'a> {
     /// If the next item is not a map.
     pub fn map(&mut self) -> Result<usize, DecodeError> {
         let offset = self.pos;
-        let n = self.expect(5, "map")?;
+        let n = self.expect_head(5, "map")?;
         usize::try_from(n).map_err(|_| DecodeError::IntegerOverflow { offset })
     }
 
@@ -550,7 +550,7 @@ impl<'a> Decoder<'a> {
     /// # Errors
     /// If the next item is not a tag.
     pub fn tag(&mut self) -> Result<u64, DecodeError> {
-        self.expect(6, "tag")
+        self.expect_head(6, "tag")
     }
 
     /// `true` or `false`.

@@ -48,42 +48,17 @@ impl StreamId {
     }
 }
 
-/// Every federation message body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[allow(clippy::large_enum_variant)] // bodies are built once and moved, never copied in bulk
-pub enum Body {
-    /// A charter.
-    Charter(Charter),
-    /// A node certificate.
-    NodeCertificate(NodeCertificate),
-    /// A key announcement.
-    KeyAnnouncement(KeyAnnouncement),
-    /// An admin roster.
-    AdminRoster(AdminRoster),
-    /// A signed rule set.
-    RuleSet(RuleSet),
-    /// A status delta batch.
-    StatusDeltaBatch(StatusDeltaBatch),
-    /// A status snapshot.
-    StatusSnapshot(StatusSnapshot),
-    /// A risk-area list.
-    RiskAreaList(RiskAreaList),
-    /// A risk notice (directed).
-    RiskNotice(RiskNotice),
-    /// A log checkpoint.
-    Checkpoint(CheckpointNote),
-    /// A cosigned checkpoint.
-    Cosignature(CosignatureNote),
-    /// Equivocation evidence.
-    Equivocation(Equivocation),
-    /// A log reset.
-    LogReset(LogReset),
-    /// A destruction statement.
-    Destruction(DestructionStatement),
-}
-
+/// Declares [`Body`] (one variant per federation message type) and its dispatch, from
+/// one list, so a new type cannot be added to one and forgotten in the other.
 macro_rules! body_dispatch {
-    ($($variant:ident($t:ty)),* $(,)?) => {
+    ($($(#[$doc:meta])* $variant:ident($t:ty)),* $(,)?) => {
+        /// Every federation message body.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        #[allow(clippy::large_enum_variant)] // bodies are built once and moved, never copied in bulk
+        pub enum Body {
+            $($(#[$doc])* $variant($t),)*
+        }
+
         impl Body {
             /// The body's type tag.
             pub const fn type_tag(&self) -> u64 {
@@ -124,19 +99,33 @@ macro_rules! body_dispatch {
 }
 
 body_dispatch! {
+    /// A charter.
     Charter(Charter),
+    /// A node certificate.
     NodeCertificate(NodeCertificate),
+    /// A key announcement.
     KeyAnnouncement(KeyAnnouncement),
+    /// An admin roster.
     AdminRoster(AdminRoster),
+    /// A signed rule set.
     RuleSet(RuleSet),
+    /// A status delta batch.
     StatusDeltaBatch(StatusDeltaBatch),
+    /// A status snapshot.
     StatusSnapshot(StatusSnapshot),
+    /// A risk-area list.
     RiskAreaList(RiskAreaList),
+    /// A risk notice (directed).
     RiskNotice(RiskNotice),
+    /// A log checkpoint.
     Checkpoint(CheckpointNote),
+    /// A cosigned checkpoint.
     Cosignature(CosignatureNote),
+    /// Equivocation evidence.
     Equivocation(Equivocation),
+    /// A log reset.
     LogReset(LogReset),
+    /// A destruction statement.
     Destruction(DestructionStatement),
 }
 
